@@ -24,6 +24,7 @@ public sealed class FlowCoordinator
     private readonly Dictionary<FileIdentity, (DateTimeOffset? Latest, long Backlog)> _progress = [];
     private DateTimeOffset? _newest;
     private long _lateSinceLog;
+    private bool _changed;
 
     public FlowCoordinator(FollowOptions options, InfluxPointWriter writer, ILogger logger, string checkpointPath, Checkpoint state)
     {
@@ -57,7 +58,15 @@ public sealed class FlowCoordinator
     /// <summary>Applies steps and flushes until <paramref name="stoppingToken"/> fires, then drains and flushes once more.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await _writer.ConnectAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await _writer.ConnectAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return; // Stopped before InfluxDB ever answered: nothing was applied, the checkpoint is unchanged.
+        }
+
         var lastFlush = Environment.TickCount64;
         var reader = _channel.Reader;
         try
@@ -133,7 +142,13 @@ public sealed class FlowCoordinator
         }
 
         ExporterMetrics.SetBacklogPoints(0);
+        if (!_changed)
+        {
+            return;
+        }
+
         _state.Save(_checkpointPath);
+        _changed = false;
         CrashPoint?.Invoke("after-checkpoint");
         Flushes++;
         CloseOldMinutes();
@@ -146,6 +161,7 @@ public sealed class FlowCoordinator
 
     private void Apply(FollowDelta delta)
     {
+        _changed = true;
         var position = delta.Position;
         if (delta.Removed)
         {
