@@ -88,7 +88,7 @@ internal sealed class ExchangeParser : ILogParser
         }
 
         Span<Range> fields = stackalloc Range[MaxFields];
-        var count = Split(line, fields);
+        var count = Utf8Csv.Split(line, fields);
         if (count < _requiredFields)
         {
             _context.Problem(lineNumber, "not an Exchange protocol log event", Utf8Text.Excerpt(line));
@@ -178,64 +178,6 @@ internal sealed class ExchangeParser : ILogParser
     {
         // Messages are emitted as their verdict is read; a session cut by the end of the file has none pending.
         _sessions.Clear();
-    }
-
-    /// <summary>
-    /// Splits a CSV line into fields. A quoted field's range excludes its quotes and keeps doubled quotes, which
-    /// only matter for the strings made from it (<see cref="Unescape"/>).
-    /// </summary>
-    internal static int Split(ReadOnlySpan<byte> line, Span<Range> fields)
-    {
-        var count = 0;
-        var position = 0;
-        while (count < fields.Length)
-        {
-            if (position < line.Length && line[position] == '"')
-            {
-                var i = position + 1;
-                while (true)
-                {
-                    var quote = line[i..].IndexOf((byte)'"');
-                    if (quote < 0)
-                    {
-                        // Unterminated quote: the rest of the line is the field.
-                        fields[count++] = new Range(position + 1, line.Length);
-                        return count;
-                    }
-
-                    i += quote;
-                    if (i + 1 < line.Length && line[i + 1] == '"')
-                    {
-                        i += 2;
-                        continue;
-                    }
-
-                    break;
-                }
-
-                fields[count++] = new Range(position + 1, i);
-                var next = line[(i + 1)..].IndexOf((byte)',');
-                if (next < 0)
-                {
-                    return count;
-                }
-
-                position = i + 1 + next + 1;
-                continue;
-            }
-
-            var comma = line[position..].IndexOf((byte)',');
-            if (comma < 0)
-            {
-                fields[count++] = new Range(position, line.Length);
-                return count;
-            }
-
-            fields[count++] = new Range(position, position + comma);
-            position += comma + 1;
-        }
-
-        return count;
     }
 
     private void Header(ReadOnlySpan<byte> line)
@@ -423,26 +365,7 @@ internal sealed class ExchangeParser : ILogParser
         }
     }
 
-    private string? Unescape(ReadOnlySpan<byte> field)
-    {
-        if (field.IndexOf("\"\""u8) < 0)
-        {
-            return _strings.Get(field);
-        }
-
-        Span<byte> buffer = field.Length <= 512 ? stackalloc byte[field.Length] : new byte[field.Length];
-        var length = 0;
-        for (var i = 0; i < field.Length; i++)
-        {
-            buffer[length++] = field[i];
-            if (field[i] == '"' && i + 1 < field.Length && field[i + 1] == '"')
-            {
-                i++;
-            }
-        }
-
-        return _strings.Get(buffer[..length]);
-    }
+    private string? Unescape(ReadOnlySpan<byte> field) => Utf8Csv.Unescape(field, _strings);
 
     private void Information(Session session, ReadOnlySpan<byte> data, ReadOnlySpan<byte> context)
     {
