@@ -49,5 +49,5 @@ public sealed class TextTable(params string[] headers)
         output.WriteLine(line.ToString().TrimEnd());
     }
 
-    private static bool IsNumeric(string cell) => cell.Length > 0 && (char.IsAsciiDigit(cell[0]) || cell[0] == '-') && cell.All(ch => char.IsAsciiDigit(ch) || ch is '.' or ',' or '%' or '-');
+    private static bool IsNumeric(string cell) => cell == "-" || (cell.Length > 0 && char.IsAsciiDigit(cell[^1] == '%' && cell.Length > 1 ? cell[^2] : cell[^1]) && cell.TrimStart('-').All(ch => char.IsAsciiDigit(ch) || ch is '.' or ',' or '%'));
 }
