@@ -32,7 +32,8 @@ internal sealed class EximParser : ILogParser
 
     public void ParseLine(ReadOnlySpan<byte> line, long lineNumber)
     {
-        if (line.IsEmpty)
+        // Exim never writes '#' lines; skipping them lets annotated copies of a log be read.
+        if (line.IsEmpty || line[0] == '#')
         {
             return;
         }
