@@ -3,4 +3,6 @@ using MailFlow.Exporter.Cli;
 
 var root = new RootCommand("MailFlow TLS Insights exporter: which TLS versions protect your organisation's inbound and outbound mail, from your mail server's logs.");
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(IngestCommand.Create());
+root.Subcommands.Add(RunCommand.Create());
 return root.Parse(args).Invoke();

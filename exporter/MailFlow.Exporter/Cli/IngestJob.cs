@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
+using MailFlow.Exporter.Pipeline;
 using MailFlow.Exporter.Records;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Telemetry;
@@ -49,8 +50,8 @@ public sealed class IngestJob
     /// <summary>Parallel inputs; default: the processor count.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Called with (bytes read so far, total bytes) while reading.</summary>
-    public Action<long, long>? Progress { get; init; }
+    /// <summary>The terminal progress display, when there is one.</summary>
+    public BatchProgress? Progress { get; init; }
 
     public async Task<IngestSummary> RunAsync(IReadOnlyList<InputSource> inputs, ParseOptions options, ILogFormat? format, CancellationToken cancellationToken)
     {
@@ -64,20 +65,15 @@ public sealed class IngestJob
         var totals = new MinuteTotals();
         var results = new InputResult[inputs.Count];
         var sinks = new CountingSink[inputs.Count];
-        var totalBytes = inputs.Sum(input => input.IsStdin ? 0 : SafeLength(input));
-        var readSoFar = new long[inputs.Count];
         var gate = new object();
         await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism), CancellationToken = cancellationToken }, (index, token) =>
         {
             var aggregator = _newAggregator();
             var sink = new CountingSink(aggregator);
             sinks[index] = sink;
-            Action<long>? progress = Progress is null ? null : read =>
-            {
-                Volatile.Write(ref readSoFar[index], read);
-                Progress(readSoFar.Sum(), totalBytes);
-            };
-            results[index] = InputProcessor.Process(inputs[index], sink, options, format, progress, token);
+            var slot = Progress?.Start(inputs[index]);
+            results[index] = InputProcessor.Process(inputs[index], sink, options, format, slot is null ? null : slot.Report, token);
+            slot?.Finish();
             lock (gate)
             {
                 totals.AddAll(aggregator);
@@ -109,18 +105,6 @@ public sealed class IngestJob
             points,
             parseTime,
             clock.Elapsed);
-    }
-
-    private static long SafeLength(InputSource input)
-    {
-        try
-        {
-            return input.Length ?? 0;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Counts records and problems on their way to the aggregator.</summary>

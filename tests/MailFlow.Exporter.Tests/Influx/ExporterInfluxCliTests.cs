@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using MailFlow.Exporter.Tests.Influx.Support;
+using MailFlow.Exporter.Tests.Support;
+using MailFlow.Testing;
+
+namespace MailFlow.Exporter.Tests.Influx;
+
+/// <summary>
+/// The real program (child process) against the real influxd with the real Postfix corpus. Expected totals come
+/// from the log with shell tools; the reasoning is written down in Formats/Postfix/PostfixCorpusTests.cs:
+/// inbound TLS1.2 78, TLS1.3 63, none 18; submission TLS1.3 16; outbound TLS1.3 3 (the status=sent lines
+/// with a non-loopback relay). 178 messages in all.
+/// </summary>
+[Collection(InfluxCollection.Name)]
+public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
+{
+    private static readonly (string Direction, string Tls, long Messages)[] CorpusTotals =
+    [
+        ("inbound", "TLS1.2", 78),
+        ("inbound", "TLS1.3", 63),
+        ("inbound", "none", 18),
+        ("submission", "TLS1.3", 16),
+        ("outbound", "TLS1.3", 3),
+    ];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("mailflow-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private void AssertCorpusTotals(string database)
+    {
+        foreach (var (direction, tls, messages) in CorpusTotals)
+        {
+            Assert.Equal(messages, influx.Scalar($"SELECT sum(messages) FROM mailflow_messages WHERE direction = '{direction}' AND tls = '{tls}'", database));
+        }
+
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database));
+        // Peers are written for plaintext only here (no TLS 1.0/1.1 in this log): the 18 plaintext inbound messages.
+        Assert.Equal(18, influx.Scalar("SELECT sum(messages) FROM mailflow_peers", database));
+    }
+
+    [Fact]
+    public void Ingest_PostfixCorpusTwice_InfluxQlTotalsEqualTheLogOnce()
+    {
+        var database = influx.NewDatabase("corpus");
+        string[] arguments = ["ingest", RepoPaths.PostfixCorpus, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database];
+
+        var first = ExporterProcess.Run(arguments);
+        var second = ExporterProcess.Run(arguments);
+
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("records   178 messages", first.StdOut, StringComparison.Ordinal);
+        Assert.Contains("written to InfluxDB v1 API", first.StdOut, StringComparison.Ordinal);
+        AssertCorpusTotals(database);
+    }
+
+    [Fact]
+    public void Ingest_InfluxOptionsFromEnvironmentAndBadUrl_ClearErrorNoStackTrace()
+    {
+        var result = ExporterProcess.Run(["ingest", RepoPaths.PostfixCorpus, "--influx-url", "ftp://nowhere", "--influx-api", "v2"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--influx-url (INFLUX_URL): 'ftp://nowhere' is not an http:// or https:// URL", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--influx-org (INFLUX_ORG) and --influx-bucket (INFLUX_BUCKET) are required", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("run")]
+    public void Help_InfluxCommands_ListEveryInfluxOptionAndVariable(string command)
+    {
+        var result = ExporterProcess.Run([command, "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var name in new[] { "--influx-url", "--influx-database", "--influx-retention-policy", "--influx-org", "--influx-bucket", "--influx-token", "--influx-token-file", "--influx-username", "--influx-password", "INFLUX_URL", "INFLUX_TOKEN", "INFLUX_PASSWORD" })
+        {
+            Assert.Contains(name, result.StdOut, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Run_KilledWithSigkillAtSeveralPoints_EndsWithTheCorpusTotals()
+    {
+        var database = influx.NewDatabase("sigkill");
+        var log = Path.Combine(_directory, "mail.log");
+        var checkpoint = Path.Combine(_directory, "state", "checkpoint.json");
+        var corpus = File.ReadAllLines(RepoPaths.PostfixCorpus);
+        // The log grows in five parts while the daemon is killed (SIGKILL) after 0.3 s to 2.5 s: before it even
+        // connects, in the middle of reading, right after flushes. Sessions straddle the parts.
+        int[] killAfterMs = [300, 2500, 900, 1700, 1200];
+        var part = (corpus.Length / killAfterMs.Length) + 1;
+        for (var i = 0; i < killAfterMs.Length; i++)
+        {
+            File.AppendAllLines(log, corpus.Skip(i * part).Take(part));
+            using var daemon = StartRun(log, checkpoint, database);
+            await Task.Delay(killAfterMs[i]);
+            daemon.Kill(); // SIGKILL: no shutdown code runs.
+            await daemon.WaitForExitAsync();
+        }
+
+        // The last lines of a log complete their messages only when it ends: rotate it, as logrotate would.
+        File.Move(log, log + ".1");
+        File.WriteAllText(log, "");
+        using (var last = StartRun(log + "*", checkpoint, database))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database) < 178)
+            {
+                await Task.Delay(200);
+            }
+
+            await Task.Delay(1000); // Anything more (a double count) would show now.
+            using (var term = Process.Start("kill", ["-TERM", last.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term!.WaitForExitAsync();
+            }
+
+            Assert.True(last.WaitForExit(30_000));
+            Assert.Equal(0, last.ExitCode);
+        }
+
+        AssertCorpusTotals(database);
+    }
+
+    private Process StartRun(string path, string checkpoint, string database)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "mailflow-exporter.dll"), "run", path, "--format", "postfix",
+            "--checkpoint", checkpoint, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database,
+            "--poll-interval", "00:00:00.05", "--flush-interval", "00:00:00.2", "--rotation-grace", "00:00:00.5",
+            "--replay-bytes", "20000000", "--open-window", "3.00:00:00",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
