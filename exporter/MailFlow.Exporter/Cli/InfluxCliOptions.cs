@@ -83,7 +83,7 @@ public sealed class InfluxCliOptions
         }
         catch (InvalidOperationException e)
         {
-            throw new CliError("InfluxDB options: " + (e.InnerException?.Message ?? e.Message));
+            throw new CliError("InfluxDB options: " + e.Message);
         }
 
         var errors = options.Validate();

@@ -145,7 +145,7 @@ public static class RunCommand
         }
         catch (InvalidOperationException e)
         {
-            throw new CliError("run options: " + (e.InnerException?.Message ?? e.Message));
+            throw new CliError("run options: " + e.Message);
         }
 
         var errors = options.Validate();
