@@ -63,7 +63,7 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var program = syslog.Program;
-        if (!PostfixFormat.IsPostfixProgram(program) || syslog.Pid < 0)
+        if (!PostfixFormat.IsPostfixProgram(program) || syslog.PidText.IsEmpty)
         {
             return;
         }

@@ -59,7 +59,7 @@ internal sealed class SendmailParser : ILogParser
             return;
         }
 
-        if (!SendmailFormat.IsSendmailProgram(syslog.Program) || syslog.Pid < 0)
+        if (!SendmailFormat.IsSendmailProgram(syslog.Program) || syslog.PidText.IsEmpty)
         {
             return;
         }
