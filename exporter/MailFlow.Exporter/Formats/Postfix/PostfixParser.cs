@@ -53,7 +53,8 @@ internal sealed class PostfixParser : ILogParser
     {
         if (!SyslogParser.TryParse(line, out var syslog))
         {
-            if (!line.Trim((byte)' ').IsEmpty)
+            // Syslog never writes '#' lines: they are comments (hand-annotated logs, fixtures).
+            if (!line.Trim((byte)' ').IsEmpty && line[0] != (byte)'#')
             {
                 _context.Problem(lineNumber, "no syslog header", Excerpt(line));
             }
@@ -217,6 +218,7 @@ internal sealed class PostfixParser : ILogParser
 
     private SmtpdSession StartSession(long key)
     {
+        MaybeSweep();
         if (_sessions.TryGetValue(key, out var session))
         {
             // A connect without the previous disconnect (lost line): close the old session as plaintext.
@@ -229,7 +231,6 @@ internal sealed class PostfixParser : ILogParser
         }
 
         session.Reset(_now);
-        MaybeSweep();
         return session;
     }
 
@@ -446,11 +447,12 @@ internal sealed class PostfixParser : ILogParser
 
     private QueueEntry GetOrAddEntry(QueueKey key, ReadOnlySpan<byte> queueId)
     {
+        // Sweep before adding: a sweep must never see an entry that is not stamped yet.
+        MaybeSweep();
         if (!_queue.TryGetValue(key, out var entry))
         {
             entry = new QueueEntry { QueueId = Encoding.ASCII.GetString(queueId) };
             _queue[key] = entry;
-            MaybeSweep();
         }
 
         entry.LastSeen = _now;

@@ -53,7 +53,8 @@ public static class SyslogParser
         bool rfc3339;
         if (line.Length > 20 && IsDigit(line[0]) && line[4] == (byte)'-' && line[10] == (byte)'T')
         {
-            var space = line.IndexOf((byte)' ');
+            // The common "2023-03-14T00:00:31.331110+01:00" is 32 bytes: check there before searching.
+            var space = line.Length > 32 && line[32] == (byte)' ' ? 32 : line.IndexOf((byte)' ');
             if (space < 20)
             {
                 return false;
@@ -117,8 +118,8 @@ public static class SyslogParser
         rest = rest[(hostEnd + 1)..];
 
         // The tag ends at the first ": "; it holds no spaces.
-        var colon = rest.IndexOf(": "u8);
-        if (colon <= 0 || rest[..colon].Contains((byte)' '))
+        var colon = rest.IndexOfAny((byte)':', (byte)' ');
+        if (colon <= 0 || rest[colon] != (byte)':' || colon + 1 >= rest.Length || rest[colon + 1] != (byte)' ')
         {
             return false;
         }
