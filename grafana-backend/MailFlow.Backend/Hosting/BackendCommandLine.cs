@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.CommandLine;
 using MailFlow.Backend.Influx;
+using MailFlow.Backend.Query;
 
 namespace MailFlow.Backend.Hosting;
 
@@ -28,10 +30,11 @@ public static class BackendCommandLine
         var username = new Option<string?>("--influx-username") { Description = "user name for InfluxDB auth [env INFLUX_USERNAME]" };
         var password = new Option<string?>("--influx-password") { Description = "password for InfluxDB auth [env INFLUX_PASSWORD]" };
         var timeout = new Option<int?>("--influx-timeout") { Description = "seconds allowed for one InfluxDB query [default 30]" };
+        var cacheTtl = new Option<int?>("--cache-ttl") { Description = "seconds to reuse sums of closed past days/buckets (0 = no cache) [env MAILFLOW_CACHE_TTL; default 300]" };
 
         var serve = new Command("serve", "Serve the public gRPC API (mailflow.v1.MailFlowInsights) with reflection and health over HTTP/2")
         {
-            listen, apiKeyFile, tlsCert, tlsKey, url, database, retention, org, bucket, token, tokenFile, username, password, timeout,
+            listen, apiKeyFile, tlsCert, tlsKey, url, database, retention, org, bucket, token, tokenFile, username, password, timeout, cacheTtl,
         };
         serve.SetAction(async (result, cancellationToken) =>
         {
@@ -54,8 +57,15 @@ public static class BackendCommandLine
                     influx.Timeout = TimeSpan.FromSeconds(seconds);
                 }
 
+                var engine = new QueryEngineOptions();
+                if ((result.GetValue(cacheTtl) ?? (Env("MAILFLOW_CACHE_TTL") is { } ttl ? int.Parse(ttl, CultureInfo.InvariantCulture) : null)) is { } cacheSeconds)
+                {
+                    engine.CacheTtl = cacheSeconds < 0 ? throw new ArgumentException("--cache-ttl must be >= 0") : TimeSpan.FromSeconds(cacheSeconds);
+                }
+
                 options = new ServeOptions
                 {
+                    Engine = engine,
                     Listen = result.GetValue(listen) ?? Env("MAILFLOW_LISTEN") ?? ServeOptions.DefaultListen,
                     ApiKey = ReadSecret(result.GetValue(apiKeyFile), "--api-key-file") ?? Env("MAILFLOW_API_KEY"),
                     TlsCertPath = result.GetValue(tlsCert)?.FullName,
@@ -63,7 +73,7 @@ public static class BackendCommandLine
                     Influx = influx,
                 };
             }
-            catch (Exception e) when (e is UriFormatException or IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception e) when (e is UriFormatException or IOException or UnauthorizedAccessException or ArgumentException or FormatException or OverflowException)
             {
                 await Console.Error.WriteLineAsync("mailflow-backend serve: " + e.Message).ConfigureAwait(false);
                 return 2;

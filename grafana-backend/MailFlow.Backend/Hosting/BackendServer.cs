@@ -39,7 +39,7 @@ public static class BackendServer
             }
         }));
 
-        builder.Services.AddMailFlowQueryEngine(options.Influx);
+        builder.Services.AddMailFlowQueryEngine(options.Influx, options.Engine);
         builder.Services.AddMailFlowTelemetry();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new ApiKeyOptions { Key = options.ApiKey });
@@ -149,11 +149,16 @@ internal static partial class ServeLog
 public static class BackendServiceCollectionExtensions
 {
     /// <summary>Registers one <see cref="InfluxQlClient"/> and the <see cref="IMailFlowQueries"/> engine over it.</summary>
-    public static IServiceCollection AddMailFlowQueryEngine(this IServiceCollection services, InfluxOptions influx)
+    public static IServiceCollection AddMailFlowQueryEngine(this IServiceCollection services, InfluxOptions influx, QueryEngineOptions? engine = null)
     {
         services.AddSingleton(influx);
+        services.AddSingleton(engine ?? new QueryEngineOptions());
         services.AddSingleton(provider => new InfluxQlClient(provider.GetRequiredService<InfluxOptions>()));
-        services.AddSingleton<IMailFlowQueries, MailFlowQueryEngine>();
+        services.AddSingleton<IMailFlowQueries>(provider => new MailFlowQueryEngine(
+            provider.GetRequiredService<InfluxQlClient>(),
+            provider.GetRequiredService<ILogger<MailFlowQueryEngine>>(),
+            provider.GetRequiredService<QueryEngineOptions>(),
+            provider.GetService<TimeProvider>()));
         return services;
     }
 }

@@ -22,6 +22,9 @@ public sealed class ServeOptions
     /// <summary>PEM private key file for TLS.</summary>
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>Query engine tuning (cache of closed buckets).</summary>
+    public MailFlow.Backend.Query.QueryEngineOptions Engine { get; set; } = new();
+
     /// <summary>How to reach InfluxDB.</summary>
     public InfluxOptions Influx { get; set; } = new();
 

@@ -208,7 +208,8 @@ public sealed class QueryEngineTests(ConnectorFixture fixture)
 
         var interval = MailFlowQueryEngine.ChooseInterval(from, to, TimeSpan.FromSeconds(10), maxPoints);
 
-        var buckets = ((to.UtcTicks - 1) / interval.Ticks) - (from.UtcTicks / interval.Ticks) + 1;
+        var epoch = DateTimeOffset.UnixEpoch.UtcTicks;
+        var buckets = ((to.UtcTicks - epoch - 1) / interval.Ticks) - ((from.UtcTicks - epoch) / interval.Ticks) + 1;
         Assert.InRange(buckets, 1, maxPoints);
         Assert.Equal(0, interval.Ticks % TimeSpan.TicksPerMinute);
     }
