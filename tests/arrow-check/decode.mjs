@@ -47,13 +47,13 @@ function decodeFrame(base64) {
   if (bytes.length < 12 || !bytes.subarray(0, 6).equals(MAGIC) || !bytes.subarray(bytes.length - 6).equals(MAGIC)) {
     return { error: 'not an Arrow IPC file (ARROW1 magic missing at the start or the end)' };
   }
-  const reader = RecordBatchReader.from(bytes);
-  reader.open();
+  const reader = RecordBatchReader.from(bytes).open();
   if (!reader.isFile()) {
     return { error: 'apache-arrow did not read the blob as the IPC file format' };
   }
-  const batches = [...reader];
+  // The schema must be taken before iterating: the reader resets when the iteration ends.
   const schema = reader.schema;
+  const batches = [...reader];
   const fields = schema.fields.map((field, index) => {
     const values = [];
     const typeId = field.type.typeId;

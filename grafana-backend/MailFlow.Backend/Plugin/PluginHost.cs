@@ -122,6 +122,9 @@ internal static class PluginServiceCollectionExtensions
         health.SetStatus("plugin", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         services.AddSingleton(health);
+        services.AddSingleton<EngineCache>();
+        services.AddSingleton<PluginMetrics>();
+        services.AddSingleton<ExecutedQueries>();
         return services;
     }
 
@@ -129,6 +132,12 @@ internal static class PluginServiceCollectionExtensions
     {
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcService<ControllerService>();
+        app.MapGrpcService<DataService>();
+        app.MapGrpcService<DiagnosticsService>();
+        app.MapGrpcService<ResourceService>();
+
+        // The listener that collects executed InfluxQL must exist before the first query.
+        app.Services.GetRequiredService<ExecutedQueries>();
         return app;
     }
 }

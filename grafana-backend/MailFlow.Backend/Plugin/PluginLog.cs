@@ -18,8 +18,8 @@ internal static partial class PluginLog
     [LoggerMessage(5, LogLevel.Information, "Health check of data source {DataSource}: {Status} {Message}")]
     public static partial void HealthChecked(ILogger logger, string dataSource, string status, string message);
 
-    [LoggerMessage(6, LogLevel.Warning, "Resource {Path} failed: {Error}")]
-    public static partial void ResourceFailed(ILogger logger, string path, string error);
+    [LoggerMessage(6, LogLevel.Warning, "Resource {Path} answered {Code}")]
+    public static partial void ResourceFailed(ILogger logger, string path, int code);
 
     [LoggerMessage(7, LogLevel.Information, "Data source {DataSource} ({Uid}) configured: {Url}, InfluxDB {Version}")]
     public static partial void EngineCreated(ILogger logger, string dataSource, string uid, string url, string version);

@@ -38,7 +38,7 @@ internal sealed class HclogLoggerProvider : ILoggerProvider
     private void Write(LogLevel level, string category, string message, IReadOnlyList<KeyValuePair<string, object?>>? arguments, Exception? exception)
     {
         var buffer = new ArrayBufferWriterStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonText.Options))
         {
             json.WriteStartObject();
             json.WriteString("@level", LevelName(level));
