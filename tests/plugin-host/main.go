@@ -104,6 +104,7 @@ type output struct {
 	QueryMs          []float64           `json:"queryMs,omitempty"`
 	Errors           []string            `json:"errors"`
 	Resources        []resourceOut       `json:"resources,omitempty"`
+	PeakRssKB        int64               `json:"peakRssKB"`
 	ShutdownMs       float64             `json:"shutdownMs"`
 	ExitedGracefully bool                `json:"exitedGracefully"`
 	Stderr           []string            `json:"stderr"`
@@ -372,6 +373,8 @@ func main() {
 		}
 	}
 
+	out.PeakRssKB = peakRss(out.Pid)
+
 	// Kill is what Grafana does to stop a plugin: GRPCController/Shutdown, then up to 2 s for the exit, then SIGKILL.
 	t := time.Now()
 	client.Kill()
@@ -391,6 +394,22 @@ func main() {
 	if err := enc.Encode(out); err != nil {
 		fail("writing the answer: %v", err)
 	}
+}
+
+// peakRss reads the plugin's peak resident set size (VmHWM, Linux) before it is stopped; 0 when unknown.
+func peakRss(pid int) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 func pluginContext(s *settings) *pb.PluginContext {

@@ -68,6 +68,9 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
 
         try
         {
+            // Some servers answer SHOW MEASUREMENTS on a missing database with an empty result; this one errs.
+            await client.QueryAsync($"SHOW RETENTION POLICIES ON {InfluxQl.QuoteIdentifier(database)}", cancellationToken).ConfigureAwait(false);
+
             // The engine's client keeps numbers only, so ask for the one measurement: rows come back only when it exists.
             var measurements = await client.QueryAsync(
                 $"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
