@@ -75,9 +75,12 @@ internal static class GrafanaFiles
     public static string? DatasourceUid(JsonObject panel, JsonObject target) =>
         (string?)target["datasource"]?["uid"] ?? (string?)panel["datasource"]?["uid"];
 
-    public static JsonObject Yaml(params string[] relativeToProvisioning)
+    public static JsonObject Yaml(params string[] relativeToProvisioning) =>
+        YamlFile(Path.Combine([ProvisioningDirectory, .. relativeToProvisioning]));
+
+    /// <summary>A YAML file as JSON (first document), aliases resolved and merge keys (&lt;&lt;) applied as Compose does.</summary>
+    public static JsonObject YamlFile(string path)
     {
-        var path = Path.Combine([ProvisioningDirectory, .. relativeToProvisioning]);
         var stream = new YamlStream();
         using (var reader = new StreamReader(path))
         {
@@ -110,13 +113,45 @@ internal static class GrafanaFiles
     /// </summary>
     private static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
-            KeyValuePair.Create(((YamlScalarNode)kv.Key).Value!, ToJson(kv.Value)))),
+        YamlMappingNode map => Mapping(map),
         YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
         YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar => Plain(scalar.Value),
         YamlScalarNode scalar => JsonValue.Create(scalar.Value),
         _ => throw new InvalidDataException("Unsupported YAML node " + node.NodeType),
     };
+
+    private static JsonObject Mapping(YamlMappingNode map)
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in map.Children)
+        {
+            var name = ((YamlScalarNode)key).Value!;
+            if (name == "<<")
+            {
+                continue;
+            }
+
+            result[name] = ToJson(value);
+        }
+
+        // Merge keys: explicit keys win, then the merged mappings in order.
+        foreach (var merged in map.Children.Where(kv => ((YamlScalarNode)kv.Key).Value == "<<").Select(kv => kv.Value))
+        {
+            var sources = merged is YamlSequenceNode list ? list.Children : [merged];
+            foreach (var source in sources.Cast<YamlMappingNode>())
+            {
+                foreach (var (name, value) in Mapping(source))
+                {
+                    if (!result.ContainsKey(name))
+                    {
+                        result[name] = value?.DeepClone();
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
 
     private static JsonNode? Plain(string? text) => text switch
     {
