@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MailFlow.Testing;
+using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace MailFlow.Backend.Tests.Dashboards;
 
@@ -169,6 +170,35 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Exporter_ByDefault_FollowsEverySampleLogWithTheSampleConnectors()
+    {
+        var exporter = Service("exporter");
+        var mounts = exporter["volumes"]!.AsArray().Select(v => (string)v!).ToArray();
+        var logs = DefaultHostPath(mounts.Single(m => m.EndsWith(":/logs:ro", StringComparison.Ordinal)));
+        var connectors = DefaultHostPath(mounts.Single(m => m.Contains(":/etc/mailflow/connectors.yaml", StringComparison.Ordinal)));
+        var command = exporter["command"]!.AsArray().Select(c => (string)c!).ToArray();
+
+        Assert.True(File.Exists(Path.Combine(RepoPaths.Root, connectors)), connectors);
+        var globs = command.Where(c => c.StartsWith("/logs/", StringComparison.Ordinal)).ToArray();
+        var matched = new HashSet<string>(StringComparer.Ordinal);
+        var matches = 0;
+        foreach (var glob in globs)
+        {
+            var matcher = new Matcher(StringComparison.Ordinal);
+            matcher.AddInclude(glob["/logs/".Length..]);
+            var files = matcher.GetResultsInFullPath(Path.Combine(RepoPaths.Root, logs)).ToArray();
+            Assert.True(files.Length > 0, $"{glob} matches no sample log");
+            matched.UnionWith(files);
+            matches += files.Length;
+        }
+
+        // Every sample log is followed, each by exactly one glob (a glob's files are one rotating log).
+        var samples = Directory.GetFiles(Path.Combine(RepoPaths.Root, logs), "*", SearchOption.AllDirectories).Select(Path.GetFullPath);
+        Assert.Equal(samples.Order(StringComparer.Ordinal), matched.Order(StringComparer.Ordinal));
+        Assert.Equal(matched.Count, matches);
+    }
+
+    [Fact]
     public void PublishedPorts_AreBoundToLoopback()
     {
         foreach (var (service, definition) in Compose["services"]!.AsObject())
@@ -178,6 +208,14 @@ public sealed partial class ComposeFileTests
                 Assert.StartsWith("127.0.0.1:", (string?)port, StringComparison.Ordinal);
             }
         }
+    }
+
+    /// <summary>The host side of a "${VAR:-default}:/target" mount, with the default taken.</summary>
+    private static string DefaultHostPath(string mount)
+    {
+        var host = mount[..mount.IndexOf(":/", StringComparison.Ordinal)];
+        var match = Regex.Match(host, @"^\$\{\w+:-(?<default>[^}]+)\}$");
+        return match.Success ? match.Groups["default"].Value : host;
     }
 
     private static (int ExitCode, string Output) RunValidator(string composeFile)
