@@ -34,7 +34,7 @@ public sealed record IngestSummary(
 /// </summary>
 public sealed class IngestJob
 {
-    /// <summary>Problems kept for the summary (all are counted).</summary>
+    /// <summary>Lines not understood kept for the summary (all are counted; notices are not listed).</summary>
     public const int ProblemsKept = 20;
 
     private readonly Func<IPointAggregator> _newAggregator;
@@ -128,11 +128,10 @@ public sealed class IngestJob
             {
                 Problems++;
                 ExporterMetrics.LinesNotUnderstood.Add(1);
-            }
-
-            if (FirstProblems.Count < ProblemsKept)
-            {
-                FirstProblems.Add(problem);
+                if (FirstProblems.Count < ProblemsKept)
+                {
+                    FirstProblems.Add(problem);
+                }
             }
 
             inner.OnProblem(problem);

@@ -49,6 +49,9 @@ public sealed class FileFollower
         _sink = new FollowSink(logger);
     }
 
+    /// <summary>True once every file of the glob was read to its end at least once (the start-up catch-up is over).</summary>
+    public bool CaughtUpOnce { get; private set; }
+
     /// <summary>Lines read so far (replayed lines included).</summary>
     public long LinesRead { get; private set; }
 
@@ -146,6 +149,11 @@ public sealed class FileFollower
         }
 
         ExporterMetrics.SetBacklogBytes(_tracked.Values.Sum(f => f.Backlog));
+        if (!more && _tracked.Values.All(f => f.Unsupported || f.Finished || f.Backlog == 0))
+        {
+            CaughtUpOnce = true;
+        }
+
         return more;
     }
 

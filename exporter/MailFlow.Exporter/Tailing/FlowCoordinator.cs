@@ -25,9 +25,12 @@ public sealed class FlowCoordinator
     private DateTimeOffset? _newest;
     private long _lateSinceLog;
     private bool _changed;
+    private readonly Func<bool> _caughtUp;
 
-    public FlowCoordinator(FollowOptions options, InfluxPointWriter writer, ILogger logger, string checkpointPath, Checkpoint state)
+    /// <param name="caughtUp">True once every follower has read all its files to their end once; no minute closes before.</param>
+    public FlowCoordinator(FollowOptions options, InfluxPointWriter writer, ILogger logger, string checkpointPath, Checkpoint state, Func<bool>? caughtUp = null)
     {
+        _caughtUp = caughtUp ?? (() => true);
         _options = options;
         _writer = writer;
         _logger = logger;
@@ -210,19 +213,30 @@ public sealed class FlowCoordinator
     /// <summary>
     /// Minutes older than the open window, measured from the newest record time (or, while a file is still
     /// catching up, from that file's newest record), are final: they were just written, and are dropped.
+    /// Nothing closes before every follower has read its files to their end once after the start.
     /// </summary>
     private void CloseOldMinutes()
     {
-        if (_newest is not { } reference)
+        // Until every file was read once, a file not yet read may hold records for any minute.
+        if (_newest is not { } reference || !_caughtUp())
         {
             return;
         }
 
+        // A file still behind holds its future records near its newest record time (logs run forward in time).
         foreach (var (latest, backlog) in _progress.Values)
         {
-            if (backlog > 0 && latest is { } behind && behind < reference)
+            if (backlog > 0)
             {
-                reference = behind;
+                if (latest is not { } behind)
+                {
+                    return;
+                }
+
+                if (behind < reference)
+                {
+                    reference = behind;
+                }
             }
         }
 

@@ -25,11 +25,12 @@ public sealed class FollowPipeline : IDisposable
         }
 
         _writer = new InfluxPointWriter(influx, loggers.CreateLogger("MailFlow.Exporter.Influx"));
-        Coordinator = new FlowCoordinator(options, _writer, logger, CheckpointPath, state);
+        List<FileFollower> followers = [];
+        Coordinator = new FlowCoordinator(options, _writer, logger, CheckpointPath, state, () => followers.TrueForAll(f => f.CaughtUpOnce));
         var resume = new Dictionary<FileIdentity, FilePosition>(state.Files);
-        Followers = options.Paths
-            .Select(glob => new FileFollower(glob, options, parseOptions, format, newAggregator, resume, firstStart, Coordinator.Input, loggers.CreateLogger("MailFlow.Exporter.Follow")))
-            .ToList();
+        followers.AddRange(options.Paths
+            .Select(glob => new FileFollower(glob, options, parseOptions, format, newAggregator, resume, firstStart, Coordinator.Input, loggers.CreateLogger("MailFlow.Exporter.Follow"))));
+        Followers = followers;
     }
 
     public string CheckpointPath { get; }

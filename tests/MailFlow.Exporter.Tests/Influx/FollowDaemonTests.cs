@@ -229,4 +229,30 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
         FlowLog.Append(path, log.Sessions(50));
         await AssertTotalsAsync(database, log, daemon.Run);
     }
+
+    [Fact]
+    public async Task Run_TwoGlobsHoursApart_CountsBothExactly()
+    {
+        var database = influx.NewDatabase("twoglobs");
+        // Glob A: many sessions from 08:00; glob B: a few from 11:00, three hours later. With a 15-minute
+        // window, B must not close A's minutes while A is still being read.
+        var early = NewLog();
+        var late = new FlowLog(new DateTimeOffset(2026, 11, 27, 11, 0, 0, TimeSpan.Zero));
+        Directory.CreateDirectory(FilePath("a"));
+        Directory.CreateDirectory(FilePath("b"));
+        FlowLog.Append(FilePath("a/mail.log"), early.Sessions(3000));
+        FlowLog.Append(FilePath("b/mail.log"), late.Sessions(20));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, FilePath("b/mail.log"), FilePath("a/mail.log")), Influx(database));
+
+        await AssertTotalsAsync(database, Combined(early, late), daemon.Run);
+        Assert.Equal(0, daemon.Pipeline.Coordinator.LateRecords);
+    }
+
+    private static FlowLog Combined(FlowLog a, FlowLog b)
+    {
+        var combined = new FlowLog(a.Time);
+        combined.AddTotals(a);
+        combined.AddTotals(b);
+        return combined;
+    }
 }

@@ -57,6 +57,20 @@ public sealed class FlowLog
         return lines;
     }
 
+    /// <summary>Adds another log's totals to this one's (for inputs written by two logs).</summary>
+    public void AddTotals(FlowLog other)
+    {
+        Messages += other.Messages;
+        Recipients += other.Recipients;
+        Bytes += other.Bytes;
+        foreach (var (tls, count) in other.MessagesByTls)
+        {
+            MessagesByTls[tls] = MessagesByTls.GetValueOrDefault(tls) + count;
+        }
+
+        Minutes.UnionWith(other.Minutes);
+    }
+
     /// <summary>Appends lines to a file (creating it), each ending with a newline.</summary>
     public static void Append(string path, IEnumerable<string> lines)
     {
