@@ -91,6 +91,7 @@ public sealed class FileFollower
     public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
     {
         var present = new Dictionary<FileIdentity, string>();
+        var unknown = new List<TrackedFile>();
         foreach (var source in InputExpander.Expand([_glob]).Inputs)
         {
             if (CompressedSuffixes.Any(suffix => source.Path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
@@ -131,12 +132,32 @@ public sealed class FileFollower
                 file.Offset = file.Position = new FileInfo(path).Length;
                 file.StartedMidFile = file.Offset > 0 && !EndsWithNewline(path);
             }
+            else if (_polledOnce || !_firstStart)
+            {
+                // Looked at once every known file is tracked: it may be copytruncate's copy of one of them.
+                unknown.Add(file);
+                continue;
+            }
 
             _tracked[identity] = file;
             if (!file.Finished)
             {
                 Log.Following(_logger, path, identity.Device, identity.Inode, file.Offset);
             }
+        }
+
+        foreach (var file in unknown)
+        {
+            if (FindOriginal(file.Path) is { } original)
+            {
+                // A copy of a file already read: only its part beyond what was read is new.
+                file.Offset = file.Position = Math.Min(new FileInfo(file.Path).Length, original.Offset);
+                file.CopyOf = original.StillFollowed ? original.Identity : null;
+                Log.CopyDetected(_logger, file.Path, original.Path, file.Offset);
+            }
+
+            _tracked[file.Identity] = file;
+            Log.Following(_logger, file.Path, file.Identity.Device, file.Identity.Inode, file.Offset);
         }
 
         _polledOnce = true;
@@ -190,6 +211,7 @@ public sealed class FileFollower
         {
             // copytruncate: the same inode starts again. Finish the old content's sessions, then read from 0.
             Log.Truncated(_logger, file.Path, length, file.Offset);
+            RememberTruncated(file);
             await CompleteParserAsync(file, cancellationToken).ConfigureAwait(false);
             file.Offset = file.Position = 0;
             file.ReplayUntil = 0;
@@ -243,6 +265,7 @@ public sealed class FileFollower
         }
 
         file.Stream = stream;
+        file.Head ??= ReadHead(stream);
         file.LastGrowth = Environment.TickCount64;
         return true;
     }
@@ -269,6 +292,11 @@ public sealed class FileFollower
             if (filled == 0)
             {
                 return false;
+            }
+
+            if (file.Position == 0 && (file.Head is null || file.Head.Length < Math.Min(filled, HeadBytes)))
+            {
+                file.Head = buffer.AsSpan(0, Math.Min(filled, HeadBytes)).ToArray();
             }
 
             _sink.Begin(_newAggregator(), file.ReplayUntil);
@@ -313,6 +341,7 @@ public sealed class FileFollower
             }
 
             file.Backlog = Math.Max(0, length - file.Position);
+            SkipCopiedBytesInOriginal(file);
             ExporterMetrics.LinesRead.Add(lines);
             LinesRead += lines;
             await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
@@ -440,6 +469,97 @@ public sealed class FileFollower
         await _output.WriteAsync(new FollowDelta(position, points, file.Latest, file.Backlog, removed), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The first bytes of a file identify its content (a copy starts with the same bytes).</summary>
+    private const int HeadBytes = 4096;
+
+    /// <summary>Shorter heads could match by chance (two logs starting alike); a few lines with timestamps do not.</summary>
+    private const int MinimumHeadBytes = 256;
+
+    private readonly List<(byte[] Head, long Offset, string Path, FileIdentity Identity)> _truncated = [];
+
+    private static byte[]? ReadHead(FileStream stream)
+    {
+        var head = new byte[(int)Math.Min(HeadBytes, stream.Length)];
+        var position = stream.Position;
+        stream.Position = 0;
+        stream.ReadExactly(head);
+        stream.Position = position;
+        return head.Length == 0 ? null : head;
+    }
+
+    private static byte[]? HeadOf(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return ReadHead(stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void RememberTruncated(TrackedFile file)
+    {
+        foreach (var copy in _tracked.Values.Where(t => t.CopyOf == file.Identity))
+        {
+            copy.CopyOf = null; // The original now holds new content: the copy no longer mirrors it.
+        }
+
+        if (file.Head is { Length: >= MinimumHeadBytes } head)
+        {
+            _truncated.Add((head, file.Offset, file.Path, file.Identity));
+            if (_truncated.Count > 8)
+            {
+                _truncated.RemoveAt(0);
+            }
+        }
+
+        file.Head = null;
+    }
+
+    /// <summary>A followed (or lately truncated) file whose first bytes the new file starts with, or null.</summary>
+    private (FileIdentity Identity, long Offset, string Path, bool StillFollowed)? FindOriginal(string path)
+    {
+        var prefix = HeadOf(path) ?? [];
+
+        foreach (var file in _tracked.Values)
+        {
+            file.Head ??= HeadOf(file.Path);
+            if (file.Head is { Length: >= MinimumHeadBytes } head && prefix.AsSpan().StartsWith(head) && file.Offset > 0)
+            {
+                return (file.Identity, file.Offset, file.Path, true);
+            }
+        }
+
+        for (var i = _truncated.Count - 1; i >= 0; i--)
+        {
+            var (head, offset, original, identity) = _truncated[i];
+            if (prefix.AsSpan().StartsWith(head))
+            {
+                return (identity, offset, original, false);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Bytes read from a copy were also in its original (append-only until truncated): the original must not
+    /// read them again. A truncated original is noticed as before (its length falls below its offset).
+    /// </summary>
+    private void SkipCopiedBytesInOriginal(TrackedFile copy)
+    {
+        if (copy.CopyOf is not { } originalId || !_tracked.TryGetValue(originalId, out var original) || original.Position >= copy.Position || original.ReplayUntil > 0)
+        {
+            return;
+        }
+
+        original.Position = copy.Position;
+        original.Offset = Math.Max(original.Offset, copy.Position);
+    }
+
     private static bool EndsWithNewline(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -481,6 +601,12 @@ public sealed class FileFollower
 
         public long LineNumber { get; set; }
         public DateTimeOffset? Latest { get; set; }
+
+        /// <summary>The file's first bytes, to recognise a copy of it.</summary>
+        public byte[]? Head { get; set; }
+
+        /// <summary>For a copytruncate copy: the file it was copied from.</summary>
+        public FileIdentity? CopyOf { get; set; }
         public long Backlog { get; set; }
         public long LastGrowth { get; set; }
         public bool Finished { get; set; }

@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Information, "Checkpoint {Path} loaded: {Files} files, {OpenMinutes} open minutes")]
     public static partial void CheckpointLoaded(ILogger logger, string path, int files, int openMinutes);
 
+    [LoggerMessage(2008, LogLevel.Information, "{Path} is a copy of {Original} (copytruncate): reading it from offset {Offset}")]
+    public static partial void CopyDetected(ILogger logger, string path, string original, long offset);
+
     [LoggerMessage(2007, LogLevel.Warning, "{Path}: cannot read: {Reason}")]
     public static partial void ReadFailed(ILogger logger, string path, string reason);
 }

@@ -124,6 +124,35 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
         await AssertTotalsAsync(database, log, daemon.Run);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(40)]
+    [InlineData(400)]
+    public async Task Run_CopyTruncateWithAGlobMatchingTheCopy_ReadsNothingTwiceAndRecoversTheTail(int delayBeforeRotationMs)
+    {
+        var database = influx.NewDatabase("copyglob");
+        var log = NewLog();
+        var live = FilePath("mail.log");
+        FlowLog.Append(live, log.Sessions(300));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, live + "*"), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        // logrotate's copytruncate: lines arrive, the file is copied to mail.log.1 (which the glob matches), then
+        // truncated; whether or not the daemon read the last lines before the copy, each is counted once.
+        FlowLog.Append(live, log.Sessions(40));
+        await Task.Delay(delayBeforeRotationMs);
+        File.Copy(live, FilePath("mail.log.1"));
+        using (var truncate = new FileStream(live, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            truncate.SetLength(0);
+        }
+
+        FlowLog.Append(live, log.Sessions(30));
+        await AssertTotalsAsync(database, log, daemon.Run);
+        await Task.Delay(800); // Past the rotation grace: a late double count would show now.
+        await AssertTotalsAsync(database, log, daemon.Run);
+    }
+
     [Fact]
     public async Task Run_NewFileMatchingTheGlob_IsPickedUp()
     {
