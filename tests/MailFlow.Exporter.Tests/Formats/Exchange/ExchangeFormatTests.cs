@@ -1,4 +1,5 @@
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Formats.Exchange;
 using MailFlow.Exporter.Records;
 using MailFlow.Exporter.Tests.Support;
@@ -154,5 +155,37 @@ public sealed class ExchangeFormatTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Parse_QuarterMillionSessionsNeverClosed_EvictsAndStillCountsLaterMessages()
+    {
+        // 250,000 sessions open and never disconnect (more than the session table holds); then one complete
+        // session. The table must evict (not grow or throw) and the later message must still be counted.
+        var sink = new CollectingSink();
+        var parser = new ExchangeFormat().CreateParser(new ParseContext("memory", sink, new ParseOptions { TimeZone = TimeZoneInfo.Utc }));
+        var line = 0L;
+        for (var i = 0; i < 250_000; i++)
+        {
+            parser.ParseLine(System.Text.Encoding.UTF8.GetBytes(
+                $"2026-11-26T08:00:00.000Z,EX01\\Default Frontend EX01,{i:X16},0,10.0.0.5:25,192.0.2.9:4000,+,,"), ++line);
+        }
+
+        string[] session =
+        [
+            "+,,", "<,EHLO mail.contoso.com,", "<,MAIL FROM:<a@contoso.com>,", "<,RCPT TO:<b@example.org>,",
+            "<,BDAT 10 LAST,", ">,250 2.6.0 Queued mail for delivery,", "-,,Local",
+        ];
+        foreach (var tail in session)
+        {
+            parser.ParseLine(System.Text.Encoding.UTF8.GetBytes($"2026-11-26T08:00:01.000Z,EX01\\Default Frontend EX01,FFFFFFFFFFFFFFFF,0,10.0.0.5:25,203.0.113.10:4000,{tail}"), ++line);
+        }
+
+        parser.Complete();
+
+        var record = Assert.Single(sink.Records);
+        Assert.Equal("203.0.113.10", record.RemoteIp);
+        Assert.Equal(TlsVersion.None, record.Tls);
+        Assert.Empty(sink.Problems);
     }
 }
