@@ -66,6 +66,9 @@ internal sealed class ExchangeParser : ILogParser
 
         /// <summary>The message data after a 354: its reply is the delivery verdict.</summary>
         EndOfData,
+
+        /// <summary>X-EXPS: Exchange server authentication.</summary>
+        ServerAuth,
     }
 
     public void ParseLine(ReadOnlySpan<byte> line, long lineNumber)
@@ -410,6 +413,15 @@ internal sealed class ExchangeParser : ILogParser
         {
             session.ChunkBytes += ChunkSize(data[5..]);
         }
+        else if (StartsWithIgnoreCase(data, "X-EXPS"u8))
+        {
+            // Whichever authentication succeeds last decides: X-EXPS (a server) or AUTH (a client).
+            session.ServerAuth = true;
+        }
+        else if (StartsWithIgnoreCase(data, "AUTH "u8))
+        {
+            session.ServerAuth = false;
+        }
         else if (session.RemoteHost is null && (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8)))
         {
             // The EHLO repeated after STARTTLS names the same host.
@@ -462,6 +474,10 @@ internal sealed class ExchangeParser : ILogParser
         {
             pending = Pending.Data;
         }
+        else if (StartsWithIgnoreCase(data, "X-EXPS"u8))
+        {
+            pending = Pending.ServerAuth;
+        }
         else if (StartsWithIgnoreCase(data, "BDAT "u8))
         {
             var arguments = data[5..];
@@ -500,6 +516,10 @@ internal sealed class ExchangeParser : ILogParser
             case Pending.Rcpt when code is >= 200 and < 300:
                 session.Recipients++;
                 break;
+            case Pending.ServerAuth when code == 235:
+                session.ServerAuth = true;
+                session.Authenticated = true;
+                break;
             case Pending.Data when code == 354:
                 session.Push(Pending.EndOfData);
                 break;
@@ -517,6 +537,14 @@ internal sealed class ExchangeParser : ILogParser
 
     private void Emit(Session session, Direction direction, ReadOnlySpan<byte> dateTime, long lineNumber)
     {
+        if (session.ServerAuth && session.Authenticated)
+        {
+            // X-EXPS: one Exchange server relaying to another inside the organisation (Edge to Mailbox, Mailbox
+            // through the Front End proxy). The boundary crossing is logged where the message entered or left.
+            session.StartMessage();
+            return;
+        }
+
         if (!Utf8Timestamp.TryParse(dateTime, _zone, out var timestamp))
         {
             _context.Problem(lineNumber, "bad timestamp", Utf8Text.Excerpt(dateTime));
@@ -598,6 +626,7 @@ internal sealed class ExchangeParser : ILogParser
         public bool TlsSeen;
         public string? Cipher;
         public bool Authenticated;
+        public bool ServerAuth;
         public string? SenderDomain;
         public string? RecipientDomain;
         public int Recipients;
@@ -611,7 +640,7 @@ internal sealed class ExchangeParser : ILogParser
             Tls = TlsVersion.None;
             TlsSeen = false;
             Cipher = null;
-            Authenticated = false;
+            Authenticated = ServerAuth = false;
             _head = _count = 0;
             StartMessage();
         }

@@ -77,6 +77,14 @@ public sealed class ExchangeFormatTests
     }
 
     [Fact]
+    public void Parse_ReceiveLog_ExchangeServerAuthenticatedRelayIsNotMailFlow()
+    {
+        var (sink, _) = CollectingSink.Parse(ReceiveLog, new ExchangeFormat());
+
+        Assert.DoesNotContain(sink.Records, r => r.RemoteIp == "10.0.0.6");
+    }
+
+    [Fact]
     public void Parse_SendLog_CountsOnlyAcceptedEndOfData()
     {
         var (sink, _) = CollectingSink.Parse(SendLog, new ExchangeFormat());
