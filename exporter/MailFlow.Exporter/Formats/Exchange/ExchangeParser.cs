@@ -105,31 +105,30 @@ internal sealed class ExchangeParser : ILogParser
             return;
         }
 
-        var remoteIp = Utf8Text.EndpointAddress(line[fields[_remoteColumn]]);
-        if (Utf8Text.IsLoopback(remoteIp))
-        {
-            // Health probes and local relays: not mail flow, and no session is kept for them.
-            return;
-        }
-
         var sessionId = line[fields[_sessionColumn]];
         var key = SessionKey(sessionId, out var hexKey);
         var kind = eventField[0];
+        if (kind is not ((byte)'+' or (byte)'-' or (byte)'<' or (byte)'>' or (byte)'*'))
+        {
+            _context.Problem(lineNumber, "unknown Exchange protocol log event", Utf8Text.Excerpt(line));
+            return;
+        }
+
         if (kind == '-')
         {
             Close(key);
             return;
         }
 
-        if (kind is not ((byte)'+' or (byte)'<' or (byte)'>' or (byte)'*'))
-        {
-            _context.Problem(lineNumber, "unknown Exchange protocol log event", Utf8Text.Excerpt(line));
-            return;
-        }
-
         if (!_sessions.TryGetValue(key, out var session))
         {
-            session = Open(key, hexKey, line, fields, remoteIp, count);
+            session = Open(key, hexKey, line, fields, count);
+        }
+
+        if (session.Loopback)
+        {
+            // Health probes and local relays: not mail flow.
+            return;
         }
 
         session.LastLine = lineNumber;
@@ -290,7 +289,7 @@ internal sealed class ExchangeParser : ILogParser
         return Utf8Text.Hash64(sessionId);
     }
 
-    private Session Open(ulong key, bool hexKey, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, ReadOnlySpan<byte> remoteIp, int count)
+    private Session Open(ulong key, bool hexKey, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int count)
     {
         if (_sessions.Count >= MaxSessions)
         {
@@ -307,6 +306,8 @@ internal sealed class ExchangeParser : ILogParser
         session.Key = key;
         session.HexKey = hexKey;
         session.Kind = _kind;
+        var remoteIp = Utf8Text.EndpointAddress(line[fields[_remoteColumn]]);
+        session.Loopback = Utf8Text.IsLoopback(remoteIp);
         session.RemoteIp = _strings.Get(remoteIp);
         if (_connectorColumn >= 0 && _connectorColumn < count)
         {
@@ -616,6 +617,7 @@ internal sealed class ExchangeParser : ILogParser
 
         public ulong Key;
         public bool HexKey;
+        public bool Loopback;
         public long LastLine;
         public LogKind Kind;
         public string? ConnectorId;
