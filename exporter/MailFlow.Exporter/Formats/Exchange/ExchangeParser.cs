@@ -479,6 +479,13 @@ internal sealed class ExchangeParser : ILogParser
         {
             pending = Pending.ServerAuth;
         }
+        else if (session.SourceHost is null && (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8)))
+        {
+            // Send connector ids carry no server name; the name the server greets with does ("EX01.example.org").
+            var name = Utf8Text.FirstWord(data[5..].TrimStart((byte)' '));
+            var dot = name.IndexOf((byte)'.');
+            session.SourceHost = _strings.Get(dot > 0 ? name[..dot] : name);
+        }
         else if (StartsWithIgnoreCase(data, "BDAT "u8))
         {
             var arguments = data[5..];

@@ -100,6 +100,7 @@ public sealed class ExchangeFormatTests
         Assert.Equal("mail.contoso.com", contoso.RemoteHost);
         Assert.Equal("contoso.com", contoso.RecipientDomain);
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 9, 0, 1, 60, TimeSpan.Zero), contoso.Timestamp);
+        Assert.Equal("EX01", contoso.SourceHost);
 
         var fabrikam = Assert.Single(sink.Records, r => r.ConnectorId == "Outbound to Fabrikam");
         Assert.Equal(TlsVersion.Tls10, fabrikam.Tls);
