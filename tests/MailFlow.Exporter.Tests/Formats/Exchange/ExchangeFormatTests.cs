@@ -113,8 +113,25 @@ public sealed class ExchangeFormatTests
         Assert.Equal("192.0.2.80", internet.RemoteIp);
     }
 
+    [Fact]
+    public void Parse_ColumnsInAnotherOrder_ReadsThemFromFieldsHeader()
+    {
+        var (sink, _) = CollectingSink.Parse(Fixtures.Path("exchange", "SMTPRECV-reordered.LOG"), new ExchangeFormat());
+
+        Assert.Empty(sink.Problems);
+        Assert.Equal(2, sink.Records.Count);
+        var tls = Assert.Single(sink.Records, r => r.RemoteIp == "203.0.113.10");
+        Assert.Equal(TlsVersion.Tls12, tls.Tls);
+        Assert.Equal(1, tls.Recipients);
+        Assert.Equal(@"EX01\Default Frontend EX01", tls.ConnectorId);
+        var plaintext = Assert.Single(sink.Records, r => r.RemoteIp == "192.0.2.50");
+        Assert.Equal(TlsVersion.None, plaintext.Tls);
+        Assert.Equal(2, plaintext.Recipients);
+    }
+
     [Theory]
     [InlineData("SMTPRECV-fixture.LOG")]
+    [InlineData("SMTPRECV-reordered.LOG")]
     [InlineData("SMTPSEND-fixture.LOG")]
     public void Detect_ExchangeFixture_IsExchange(string file)
     {
