@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the sample logs of the README quick start, deterministically (fixed seed, fixed dates).
 
-    python3 samples/tools/make_samples.py            # rewrites samples/exchange, samples/exim, samples/csv
+    python3 samples/tools/make_samples.py            # rewrites samples/logs/exchange, samples/logs/exim, samples/logs/csv
 
 The sample organisation is example.com. Its partners and relay match samples/connectors.yaml:
   partner contoso.com   mail.contoso.com   203.0.113.10   TLS 1.2 both ways
@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import random
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "logs")
 START = dt.datetime(2026, 11, 20, 0, 0, 0)
 DAYS = 7
 ORG = "example.com"
