@@ -53,13 +53,13 @@ public class ExchangeParseBench
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var path = Path.Combine(dir.FullName, "samples", "exchange", "SMTPRECV2026112700-1.LOG");
+            var path = Path.Combine(dir.FullName, "samples", "logs", "exchange", "SMTPRECV2026112700-1.LOG");
             if (File.Exists(Path.Combine(dir.FullName, "Observability.sln")) && File.Exists(path))
             {
                 return path;
             }
         }
 
-        throw new FileNotFoundException("samples/exchange/SMTPRECV2026112700-1.LOG not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("samples/logs/exchange/SMTPRECV2026112700-1.LOG not found above " + AppContext.BaseDirectory);
     }
 }
