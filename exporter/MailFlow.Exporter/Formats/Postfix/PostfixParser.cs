@@ -534,17 +534,19 @@ internal sealed class PostfixParser : ILogParser
 
     private void MaybeSweep()
     {
-        if (_now < _nextSweep)
+        // Also sweep when log time jumped back (concatenated or out-of-order inputs), so nothing waits forever.
+        if (_now < _nextSweep && _now > _nextSweep - (2 * SweepEveryTicks))
         {
             return;
         }
 
         var cutoff = _now - StaleTicks;
+        var future = _now + StaleTicks;
         if (_nextSweep != 0)
         {
             foreach (var (key, session) in _sessions)
             {
-                if (session.LastSeen < cutoff)
+                if (session.LastSeen < cutoff || session.LastSeen > future)
                 {
                     _staleSessions.Add(key);
                 }
@@ -560,7 +562,7 @@ internal sealed class PostfixParser : ILogParser
             _staleSessions.Clear();
             foreach (var (key, client) in _clients)
             {
-                if (client.LastSeen < cutoff)
+                if (client.LastSeen < cutoff || client.LastSeen > future)
                 {
                     _staleSessions.Add(key);
                 }
@@ -574,7 +576,7 @@ internal sealed class PostfixParser : ILogParser
             _staleSessions.Clear();
             foreach (var (key, entry) in _queue)
             {
-                if (entry.LastSeen < cutoff)
+                if (entry.LastSeen < cutoff || entry.LastSeen > future)
                 {
                     _staleKeys.Add(key);
                 }
