@@ -627,9 +627,15 @@ internal sealed class PostfixParser : ILogParser
         return true;
     }
 
-    /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>...</summary>
+    /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>... (Postfix 2.2 wrote no trust word).</summary>
     private static bool IsTlsSummary(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> afterTrust)
     {
+        if (message.StartsWith("TLS connection "u8))
+        {
+            afterTrust = message[15..];
+            return true;
+        }
+
         afterTrust = default;
         var space = message[..Math.Min(message.Length, 11)].IndexOf((byte)' ');
         if (space < 7 || !message[space..].StartsWith(" TLS connection "u8))
