@@ -84,7 +84,7 @@ internal sealed class PostfixParser : ILogParser
             case 5 when daemon.SequenceEqual("local"u8) || daemon.SequenceEqual("error"u8) || daemon.SequenceEqual("retry"u8):
             case 4 when daemon.SequenceEqual("lmtp"u8) || daemon.SequenceEqual("pipe"u8):
             case 7 when daemon.SequenceEqual("virtual"u8) || daemon.SequenceEqual("discard"u8):
-                OnLocalDelivery(in syslog, message, lineNumber);
+                OnLocalDelivery(message);
                 break;
             default:
                 break;
@@ -296,7 +296,7 @@ internal sealed class PostfixParser : ILogParser
         if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             // Content filters, loopback relays, relay=none: not mail flow, but the first attempt names the recipient.
-            OnLocalDelivery(in syslog, message, lineNumber);
+            OnLocalDelivery(message);
             return;
         }
 
@@ -365,10 +365,8 @@ internal sealed class PostfixParser : ILogParser
     }
 
     /// <summary>A delivery that is not mail flow (local, pipe, loopback relay): only names the inbound message's recipient.</summary>
-    private void OnLocalDelivery(in SyslogLine syslog, ReadOnlySpan<byte> message, long lineNumber)
+    private void OnLocalDelivery(ReadOnlySpan<byte> message)
     {
-        _ = syslog;
-        _ = lineNumber;
         if (TrySplitQueueId(message, out var queueId, out var rest) && rest.StartsWith("to="u8))
         {
             NoteRecipient(queueId, rest);
