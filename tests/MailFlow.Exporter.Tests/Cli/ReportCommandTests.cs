@@ -174,4 +174,23 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("InboundPlaintextOnForcedTlsConnector", ids);
         Assert.All(json.GetProperty("input").GetProperty("files").EnumerateArray(), f => Assert.Equal(JsonValueKind.Null, f.GetProperty("error").ValueKind));
     }
+
+    [Theory]
+    // make_postfix_sendmail_samples.py writes 7 days x 13 hours. Postfix per hour: 1 internet + 1 Contoso + 1 relay
+    // inbound, Fabrikam on even hours (8..18: 6 a day), 1 relay plaintext a day -> 7*(13*3+6+1) = 322 inbound;
+    // 1 submission an hour -> 91; outbound 1 internet an hour + Fabrikam and Contoso on hours 9,12,15,18 -> 7*(13+8) = 147.
+    [InlineData("samples/logs/postfix", 322, 147, 91)]
+    // Sendmail per hour: 1 internet inbound, Fabrikam in and Contoso out on hours 8,12,16, plus 1 "TLSv1/SSLv3"
+    // peer a day -> 7*(13+3+1) = 119 inbound, 7*3 = 21 outbound.
+    [InlineData("samples/logs/sendmail", 119, 21, 0)]
+    public void Report_GeneratedSamples_CountWhatTheGeneratorWrote(string folder, long inbound, long outbound, long submission)
+    {
+        var json = Json(ExporterProcess.Run(["report", folder, "--output", "json"]));
+
+        var directions = json.GetProperty("directions");
+        Assert.Equal(inbound, directions.GetProperty("inbound").GetProperty("messages").GetInt64());
+        Assert.Equal(outbound, directions.GetProperty("outbound").GetProperty("messages").GetInt64());
+        Assert.Equal(submission, directions.GetProperty("submission").GetProperty("messages").GetInt64());
+        Assert.Equal(0, json.GetProperty("input").GetProperty("linesNotUnderstood").GetInt64());
+    }
 }

@@ -66,6 +66,9 @@ internal sealed class ExchangeParser : ILogParser
 
         /// <summary>The message data after a 354: its reply is the delivery verdict.</summary>
         EndOfData,
+
+        /// <summary>X-EXPS: Exchange server authentication.</summary>
+        ServerAuth,
     }
 
     public void ParseLine(ReadOnlySpan<byte> line, long lineNumber)
@@ -102,31 +105,30 @@ internal sealed class ExchangeParser : ILogParser
             return;
         }
 
-        var remoteIp = Utf8Text.EndpointAddress(line[fields[_remoteColumn]]);
-        if (Utf8Text.IsLoopback(remoteIp))
-        {
-            // Health probes and local relays: not mail flow, and no session is kept for them.
-            return;
-        }
-
         var sessionId = line[fields[_sessionColumn]];
         var key = SessionKey(sessionId, out var hexKey);
         var kind = eventField[0];
+        if (kind is not ((byte)'+' or (byte)'-' or (byte)'<' or (byte)'>' or (byte)'*'))
+        {
+            _context.Problem(lineNumber, "unknown Exchange protocol log event", Utf8Text.Excerpt(line));
+            return;
+        }
+
         if (kind == '-')
         {
             Close(key);
             return;
         }
 
-        if (kind is not ((byte)'+' or (byte)'<' or (byte)'>' or (byte)'*'))
-        {
-            _context.Problem(lineNumber, "unknown Exchange protocol log event", Utf8Text.Excerpt(line));
-            return;
-        }
-
         if (!_sessions.TryGetValue(key, out var session))
         {
-            session = Open(key, hexKey, line, fields, remoteIp, count);
+            session = Open(key, hexKey, line, fields, count);
+        }
+
+        if (session.Loopback)
+        {
+            // Health probes and local relays: not mail flow.
+            return;
         }
 
         session.LastLine = lineNumber;
@@ -287,7 +289,7 @@ internal sealed class ExchangeParser : ILogParser
         return Utf8Text.Hash64(sessionId);
     }
 
-    private Session Open(ulong key, bool hexKey, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, ReadOnlySpan<byte> remoteIp, int count)
+    private Session Open(ulong key, bool hexKey, ReadOnlySpan<byte> line, ReadOnlySpan<Range> fields, int count)
     {
         if (_sessions.Count >= MaxSessions)
         {
@@ -304,6 +306,8 @@ internal sealed class ExchangeParser : ILogParser
         session.Key = key;
         session.HexKey = hexKey;
         session.Kind = _kind;
+        var remoteIp = Utf8Text.EndpointAddress(line[fields[_remoteColumn]]);
+        session.Loopback = Utf8Text.IsLoopback(remoteIp);
         session.RemoteIp = _strings.Get(remoteIp);
         if (_connectorColumn >= 0 && _connectorColumn < count)
         {
@@ -410,6 +414,15 @@ internal sealed class ExchangeParser : ILogParser
         {
             session.ChunkBytes += ChunkSize(data[5..]);
         }
+        else if (StartsWithIgnoreCase(data, "X-EXPS"u8))
+        {
+            // Whichever authentication succeeds last decides: X-EXPS (a server) or AUTH (a client).
+            session.ServerAuth = true;
+        }
+        else if (StartsWithIgnoreCase(data, "AUTH "u8))
+        {
+            session.ServerAuth = false;
+        }
         else if (session.RemoteHost is null && (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8)))
         {
             // The EHLO repeated after STARTTLS names the same host.
@@ -462,6 +475,17 @@ internal sealed class ExchangeParser : ILogParser
         {
             pending = Pending.Data;
         }
+        else if (StartsWithIgnoreCase(data, "X-EXPS"u8))
+        {
+            pending = Pending.ServerAuth;
+        }
+        else if (session.SourceHost is null && (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8)))
+        {
+            // Send connector ids carry no server name; the name the server greets with does ("EX01.example.org").
+            var name = Utf8Text.FirstWord(data[5..].TrimStart((byte)' '));
+            var dot = name.IndexOf((byte)'.');
+            session.SourceHost = _strings.Get(dot > 0 ? name[..dot] : name);
+        }
         else if (StartsWithIgnoreCase(data, "BDAT "u8))
         {
             var arguments = data[5..];
@@ -500,6 +524,10 @@ internal sealed class ExchangeParser : ILogParser
             case Pending.Rcpt when code is >= 200 and < 300:
                 session.Recipients++;
                 break;
+            case Pending.ServerAuth when code == 235:
+                session.ServerAuth = true;
+                session.Authenticated = true;
+                break;
             case Pending.Data when code == 354:
                 session.Push(Pending.EndOfData);
                 break;
@@ -517,6 +545,14 @@ internal sealed class ExchangeParser : ILogParser
 
     private void Emit(Session session, Direction direction, ReadOnlySpan<byte> dateTime, long lineNumber)
     {
+        if (session.ServerAuth && session.Authenticated)
+        {
+            // X-EXPS: one Exchange server relaying to another inside the organisation (Edge to Mailbox, Mailbox
+            // through the Front End proxy). The boundary crossing is logged where the message entered or left.
+            session.StartMessage();
+            return;
+        }
+
         if (!Utf8Timestamp.TryParse(dateTime, _zone, out var timestamp))
         {
             _context.Problem(lineNumber, "bad timestamp", Utf8Text.Excerpt(dateTime));
@@ -588,6 +624,7 @@ internal sealed class ExchangeParser : ILogParser
 
         public ulong Key;
         public bool HexKey;
+        public bool Loopback;
         public long LastLine;
         public LogKind Kind;
         public string? ConnectorId;
@@ -598,6 +635,7 @@ internal sealed class ExchangeParser : ILogParser
         public bool TlsSeen;
         public string? Cipher;
         public bool Authenticated;
+        public bool ServerAuth;
         public string? SenderDomain;
         public string? RecipientDomain;
         public int Recipients;
@@ -611,7 +649,7 @@ internal sealed class ExchangeParser : ILogParser
             Tls = TlsVersion.None;
             TlsSeen = false;
             Cipher = null;
-            Authenticated = false;
+            Authenticated = ServerAuth = false;
             _head = _count = 0;
             StartMessage();
         }

@@ -84,7 +84,7 @@ internal sealed class PostfixParser : ILogParser
             case 5 when daemon.SequenceEqual("local"u8) || daemon.SequenceEqual("error"u8) || daemon.SequenceEqual("retry"u8):
             case 4 when daemon.SequenceEqual("lmtp"u8) || daemon.SequenceEqual("pipe"u8):
             case 7 when daemon.SequenceEqual("virtual"u8) || daemon.SequenceEqual("discard"u8):
-                OnLocalDelivery(in syslog, message, lineNumber);
+                OnLocalDelivery(message);
                 break;
             default:
                 break;
@@ -296,7 +296,7 @@ internal sealed class PostfixParser : ILogParser
         if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             // Content filters, loopback relays, relay=none: not mail flow, but the first attempt names the recipient.
-            OnLocalDelivery(in syslog, message, lineNumber);
+            OnLocalDelivery(message);
             return;
         }
 
@@ -365,10 +365,8 @@ internal sealed class PostfixParser : ILogParser
     }
 
     /// <summary>A delivery that is not mail flow (local, pipe, loopback relay): only names the inbound message's recipient.</summary>
-    private void OnLocalDelivery(in SyslogLine syslog, ReadOnlySpan<byte> message, long lineNumber)
+    private void OnLocalDelivery(ReadOnlySpan<byte> message)
     {
-        _ = syslog;
-        _ = lineNumber;
         if (TrySplitQueueId(message, out var queueId, out var rest) && rest.StartsWith("to="u8))
         {
             NoteRecipient(queueId, rest);
@@ -534,17 +532,19 @@ internal sealed class PostfixParser : ILogParser
 
     private void MaybeSweep()
     {
-        if (_now < _nextSweep)
+        // Also sweep when log time jumped back (concatenated or out-of-order inputs), so nothing waits forever.
+        if (_now < _nextSweep && _now > _nextSweep - (2 * SweepEveryTicks))
         {
             return;
         }
 
         var cutoff = _now - StaleTicks;
+        var future = _now + StaleTicks;
         if (_nextSweep != 0)
         {
             foreach (var (key, session) in _sessions)
             {
-                if (session.LastSeen < cutoff)
+                if (session.LastSeen < cutoff || session.LastSeen > future)
                 {
                     _staleSessions.Add(key);
                 }
@@ -560,7 +560,7 @@ internal sealed class PostfixParser : ILogParser
             _staleSessions.Clear();
             foreach (var (key, client) in _clients)
             {
-                if (client.LastSeen < cutoff)
+                if (client.LastSeen < cutoff || client.LastSeen > future)
                 {
                     _staleSessions.Add(key);
                 }
@@ -574,7 +574,7 @@ internal sealed class PostfixParser : ILogParser
             _staleSessions.Clear();
             foreach (var (key, entry) in _queue)
             {
-                if (entry.LastSeen < cutoff)
+                if (entry.LastSeen < cutoff || entry.LastSeen > future)
                 {
                     _staleKeys.Add(key);
                 }
@@ -625,9 +625,15 @@ internal sealed class PostfixParser : ILogParser
         return true;
     }
 
-    /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>...</summary>
+    /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>... (Postfix 2.2 wrote no trust word).</summary>
     private static bool IsTlsSummary(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> afterTrust)
     {
+        if (message.StartsWith("TLS connection "u8))
+        {
+            afterTrust = message[15..];
+            return true;
+        }
+
         afterTrust = default;
         var space = message[..Math.Min(message.Length, 11)].IndexOf((byte)' ');
         if (space < 7 || !message[space..].StartsWith(" TLS connection "u8))

@@ -322,17 +322,19 @@ internal sealed class SendmailParser : ILogParser
 
     private void MaybeSweep()
     {
-        if (_now < _nextSweep)
+        // Also sweep when log time jumped back (concatenated or out-of-order inputs), so nothing waits forever.
+        if (_now < _nextSweep && _now > _nextSweep - (2 * SweepEveryTicks))
         {
             return;
         }
 
         var cutoff = _now - StaleTicks;
+        var future = _now + StaleTicks;
         if (_nextSweep != 0)
         {
             foreach (var (key, session) in _servers)
             {
-                if (session.LastSeen < cutoff)
+                if (session.LastSeen < cutoff || session.LastSeen > future)
                 {
                     _stalePids.Add(key);
                 }
@@ -346,7 +348,7 @@ internal sealed class SendmailParser : ILogParser
             _stalePids.Clear();
             foreach (var (key, recent) in _clients)
             {
-                if (recent.LastSeen < cutoff)
+                if (recent.LastSeen < cutoff || recent.LastSeen > future)
                 {
                     _stalePids.Add(key);
                 }
@@ -360,7 +362,7 @@ internal sealed class SendmailParser : ILogParser
             _stalePids.Clear();
             foreach (var (key, queued) in _queue)
             {
-                if (queued.LastSeen < cutoff)
+                if (queued.LastSeen < cutoff || queued.LastSeen > future)
                 {
                     _staleKeys.Add(key);
                 }

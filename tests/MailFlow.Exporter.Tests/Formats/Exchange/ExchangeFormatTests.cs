@@ -1,4 +1,5 @@
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Formats.Exchange;
 using MailFlow.Exporter.Records;
 using MailFlow.Exporter.Tests.Support;
@@ -76,6 +77,14 @@ public sealed class ExchangeFormatTests
     }
 
     [Fact]
+    public void Parse_ReceiveLog_ExchangeServerAuthenticatedRelayIsNotMailFlow()
+    {
+        var (sink, _) = CollectingSink.Parse(ReceiveLog, new ExchangeFormat());
+
+        Assert.DoesNotContain(sink.Records, r => r.RemoteIp == "10.0.0.6");
+    }
+
+    [Fact]
     public void Parse_SendLog_CountsOnlyAcceptedEndOfData()
     {
         var (sink, _) = CollectingSink.Parse(SendLog, new ExchangeFormat());
@@ -91,6 +100,7 @@ public sealed class ExchangeFormatTests
         Assert.Equal("mail.contoso.com", contoso.RemoteHost);
         Assert.Equal("contoso.com", contoso.RecipientDomain);
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 9, 0, 1, 60, TimeSpan.Zero), contoso.Timestamp);
+        Assert.Equal("EX01", contoso.SourceHost);
 
         var fabrikam = Assert.Single(sink.Records, r => r.ConnectorId == "Outbound to Fabrikam");
         Assert.Equal(TlsVersion.Tls10, fabrikam.Tls);
@@ -103,8 +113,25 @@ public sealed class ExchangeFormatTests
         Assert.Equal("192.0.2.80", internet.RemoteIp);
     }
 
+    [Fact]
+    public void Parse_ColumnsInAnotherOrder_ReadsThemFromFieldsHeader()
+    {
+        var (sink, _) = CollectingSink.Parse(Fixtures.Path("exchange", "SMTPRECV-reordered.LOG"), new ExchangeFormat());
+
+        Assert.Empty(sink.Problems);
+        Assert.Equal(2, sink.Records.Count);
+        var tls = Assert.Single(sink.Records, r => r.RemoteIp == "203.0.113.10");
+        Assert.Equal(TlsVersion.Tls12, tls.Tls);
+        Assert.Equal(1, tls.Recipients);
+        Assert.Equal(@"EX01\Default Frontend EX01", tls.ConnectorId);
+        var plaintext = Assert.Single(sink.Records, r => r.RemoteIp == "192.0.2.50");
+        Assert.Equal(TlsVersion.None, plaintext.Tls);
+        Assert.Equal(2, plaintext.Recipients);
+    }
+
     [Theory]
     [InlineData("SMTPRECV-fixture.LOG")]
+    [InlineData("SMTPRECV-reordered.LOG")]
     [InlineData("SMTPSEND-fixture.LOG")]
     public void Detect_ExchangeFixture_IsExchange(string file)
     {
@@ -154,5 +181,37 @@ public sealed class ExchangeFormatTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Parse_QuarterMillionSessionsNeverClosed_EvictsAndStillCountsLaterMessages()
+    {
+        // 250,000 sessions open and never disconnect (more than the session table holds); then one complete
+        // session. The table must evict (not grow or throw) and the later message must still be counted.
+        var sink = new CollectingSink();
+        var parser = new ExchangeFormat().CreateParser(new ParseContext("memory", sink, new ParseOptions { TimeZone = TimeZoneInfo.Utc }));
+        var line = 0L;
+        for (var i = 0; i < 250_000; i++)
+        {
+            parser.ParseLine(System.Text.Encoding.UTF8.GetBytes(
+                $"2026-11-26T08:00:00.000Z,EX01\\Default Frontend EX01,{i:X16},0,10.0.0.5:25,192.0.2.9:4000,+,,"), ++line);
+        }
+
+        string[] session =
+        [
+            "+,,", "<,EHLO mail.contoso.com,", "<,MAIL FROM:<a@contoso.com>,", "<,RCPT TO:<b@example.org>,",
+            "<,BDAT 10 LAST,", ">,250 2.6.0 Queued mail for delivery,", "-,,Local",
+        ];
+        foreach (var tail in session)
+        {
+            parser.ParseLine(System.Text.Encoding.UTF8.GetBytes($"2026-11-26T08:00:01.000Z,EX01\\Default Frontend EX01,FFFFFFFFFFFFFFFF,0,10.0.0.5:25,203.0.113.10:4000,{tail}"), ++line);
+        }
+
+        parser.Complete();
+
+        var record = Assert.Single(sink.Records);
+        Assert.Equal("203.0.113.10", record.RemoteIp);
+        Assert.Equal(TlsVersion.None, record.Tls);
+        Assert.Empty(sink.Problems);
     }
 }

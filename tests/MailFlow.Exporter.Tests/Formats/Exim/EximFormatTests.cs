@@ -118,4 +118,31 @@ public sealed class EximFormatTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Parse_Ipv6Hosts_AddressWithoutPortAndLoopbackExcluded()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"exim-v6-{Guid.NewGuid():N}.log");
+        File.WriteAllLines(path,
+        [
+            "2026-11-26 10:00:00 1vAc01-000Ac1-01 <= a@v6.example H=mail.v6.example [2001:db8::25]:41000 P=esmtps X=TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256 CV=no S=10",
+            "2026-11-26 10:00:01 1vAc02-000Ac2-02 <= b@example.org H=localhost [::1]:41001 P=esmtpa A=plain:b S=10",
+            "2026-11-26 10:00:02 1vAc01-000Ac1-01 => c@v6.example R=dnslookup T=remote_smtp H=mx.v6.example [2001:db8::26]:25 X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes",
+        ]);
+        try
+        {
+            var (sink, _) = CollectingSink.Parse(path, new EximFormat());
+
+            Assert.Equal(2, sink.Records.Count);
+            Assert.Equal("2001:db8::25", sink.Records.Single(r => r.Direction == Direction.Inbound).RemoteIp);
+            var outbound = sink.Records.Single(r => r.Direction == Direction.Outbound);
+            Assert.Equal("2001:db8::26", outbound.RemoteIp);
+            Assert.Equal(TlsVersion.Tls12, outbound.Tls);
+            Assert.Equal("ECDHE_RSA_AES_256_GCM_SHA384", outbound.Cipher);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

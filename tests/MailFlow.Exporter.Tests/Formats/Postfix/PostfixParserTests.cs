@@ -232,6 +232,33 @@ public sealed class PostfixParserTests
         Assert.Equal(0, Format.Detect(["2017-06-24 15:41:05 1dOqvZ-0002HB-Ob <= sender@example.us H=in3f.electric.net [72.35.12.46]:47218 P=esmtps"]));
     }
 
+    [Theory]
+    [InlineData("TLS connection established from a.example[192.0.2.7]: TLSv1 with cipher DHE-RSA-AES256-SHA (256/256 bits)", TlsVersion.Tls10)]
+    [InlineData("Anonymous TLS connection established from a.example[192.0.2.7]: SSLv3 with cipher RC4-SHA (128/128 bits)", TlsVersion.Ssl3)]
+    [InlineData("Anonymous TLS connection established from a.example[192.0.2.7]: TLSv1.1 with cipher ECDHE-RSA-AES128-SHA (128/128 bits)", TlsVersion.Tls11)]
+    [InlineData("Untrusted TLS connection reused from a.example[192.0.2.7]: TLSv1.2 with cipher ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits)", TlsVersion.Tls12)]
+    public void Parse_SummarySpellings_GiveTheirVersion(string summary, TlsVersion expected)
+    {
+        // Old Postfix (2.2: no trust word), legacy protocols and a reused session, each in one inbound session.
+        var sink = new CollectingSink();
+        var parser = Format.CreateParser(new ParseContext("inline", sink, new ParseOptions { TimeZone = TimeZoneInfo.Utc }));
+        string[] lines =
+        [
+            "2026-03-01T10:00:00Z mx1 postfix/smtpd[1]: connect from a.example[192.0.2.7]",
+            "2026-03-01T10:00:00Z mx1 postfix/smtpd[1]: " + summary,
+            "2026-03-01T10:00:01Z mx1 postfix/smtpd[1]: ABCDE12345: client=a.example[192.0.2.7]",
+            "2026-03-01T10:00:01Z mx1 postfix/qmgr[2]: ABCDE12345: from=<x@a.example>, size=1, nrcpt=1 (queue active)",
+            "2026-03-01T10:00:02Z mx1 postfix/smtpd[1]: disconnect from a.example[192.0.2.7] ehlo=2 starttls=1 mail=1 rcpt=1 data=1 quit=1 commands=7",
+        ];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            parser.ParseLine(System.Text.Encoding.UTF8.GetBytes(lines[i]), i + 1);
+        }
+
+        parser.Complete();
+        Assert.Equal(expected, Assert.Single(sink.Records).Tls);
+    }
+
     [Fact]
     public void Parse_EndlessSessionsThatNeverFinish_AreEvictedAndMemoryStaysFlat()
     {
