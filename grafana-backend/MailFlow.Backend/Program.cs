@@ -1,3 +1,4 @@
+using MailFlow.Backend.Hosting;
 using MailFlow.Backend.Plugin;
 
 // Grafana starts the plugin with its magic cookie in the environment; everything else is the command line.
@@ -12,4 +13,4 @@ if (args.Length == 0)
     return 1;
 }
 
-return 0;
+return await BackendCommandLine.RunAsync(args);

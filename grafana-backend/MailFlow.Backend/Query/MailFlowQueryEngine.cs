@@ -13,7 +13,7 @@ namespace MailFlow.Backend.Query;
 /// (<c>SUM ... GROUP BY time(..), tags</c>), so only a few hundred numbers cross the wire per answer; shares and
 /// insights are computed here from those sums. Thread-safe; one instance serves every caller.
 /// </summary>
-public sealed partial class MailFlowQueryEngine : IMailFlowQueries
+public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 {
     private static readonly string Messages = InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement);
     private static readonly string Peers = InfluxQl.QuoteIdentifier(InfluxSchema.PeersMeasurement);
@@ -26,13 +26,20 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
     private static readonly string[] ImplicitConnectors =
         [ConnectorTypes.InboundWithoutConnector, ConnectorTypes.OutboundWithoutConnector, ConnectorTypes.SubmissionWithoutConnector];
 
+    private static readonly string DirectionTls = $"{Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)}";
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
     private readonly InfluxQlClient _client;
     private readonly ILogger _logger;
+    private readonly QueryEngineOptions _options;
+    private readonly BucketedSums _sums;
 
-    public MailFlowQueryEngine(InfluxQlClient client, ILogger<MailFlowQueryEngine>? logger = null)
+    public MailFlowQueryEngine(InfluxQlClient client, ILogger<MailFlowQueryEngine>? logger = null, QueryEngineOptions? options = null, TimeProvider? time = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _options = options ?? new QueryEngineOptions();
+        _sums = new BucketedSums(client, _options, time ?? TimeProvider.System);
     }
 
     /// <inheritdoc />
@@ -40,19 +47,32 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
         RunAsync("summary", async activity =>
         {
             Validate(filter);
-            var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)}";
-            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
             var counts = new TlsCounts[Directions.All.Count];
             var seen = new bool[counts.Length];
-            foreach (var series in result[0].Series)
+            if (_options.CacheEnabled)
             {
-                if (!TryDirection(series, out var direction))
+                // Per-day sums, whole closed days from the cache: a long range costs InfluxDB only its edge days.
+                var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+                foreach (var sum in buckets.Values.SelectMany(b => b))
                 {
-                    continue;
+                    seen[(int)sum.Direction] = true;
+                    counts[(int)sum.Direction] = counts[(int)sum.Direction].Add(sum.Tls, sum.Messages);
                 }
+            }
+            else
+            {
+                var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {DirectionTls}";
+                var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+                foreach (var series in result[0].Series)
+                {
+                    if (!TryDirection(series, out var direction))
+                    {
+                        continue;
+                    }
 
-                seen[(int)direction] = true;
-                counts[(int)direction] = counts[(int)direction].Add(ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
+                    seen[(int)direction] = true;
+                    counts[(int)direction] = counts[(int)direction].Add(ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
+                }
             }
 
             return new TlsSummary(Directions.All.Where(d => seen[(int)d]).Select(d => new DirectionSummary(d, counts[(int)d])).ToList());
@@ -77,52 +97,43 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
             var filter = request.Filter;
             var interval = ChooseInterval(filter.From, filter.To, request.Interval, request.MaxPoints);
             activity?.SetTag("mailflow.interval_s", (long)interval.TotalSeconds);
-            var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY time({InfluxQl.Duration(interval)}),{Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)} fill(0)";
-            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, interval, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
 
             // Denominators: all versions of a direction in a bucket, before the TLS filter narrows the answer.
             var totals = new Dictionary<(Direction, long), long>();
-            var parsed = new List<(Direction Direction, TlsVersion Tls, InfluxSeries Series)>();
-            foreach (var series in result[0].Series)
+            var perSeries = new SortedDictionary<(Direction, TlsVersion), Dictionary<long, long>>();
+            foreach (var (time, sums) in buckets)
             {
-                if (!TryDirection(series, out var direction))
+                foreach (var sum in sums)
                 {
-                    continue;
-                }
+                    totals[(sum.Direction, time)] = totals.GetValueOrDefault((sum.Direction, time)) + sum.Messages;
+                    if (filter.Tls is { } only && only != sum.Tls)
+                    {
+                        continue;
+                    }
 
-                var tls = ParseTls(series.Tag(InfluxSchema.Tags.Tls));
-                parsed.Add((direction, tls, series));
-                foreach (var row in series.Rows)
-                {
-                    var key = (direction, row.Time);
-                    totals[key] = totals.GetValueOrDefault(key) + First(row);
+                    if (!perSeries.TryGetValue((sum.Direction, sum.Tls), out var points))
+                    {
+                        perSeries[(sum.Direction, sum.Tls)] = points = [];
+                    }
+
+                    // Several tag spellings can normalise to one version ("TLS1.2", "tls1.2"): they add up.
+                    points[time] = points.GetValueOrDefault(time) + sum.Messages;
                 }
             }
 
-            // Several tag spellings can normalise to one version ("TLS1.2", "tls1.2"): merge them.
-            var merged = new SortedDictionary<(Direction, TlsVersion), SortedDictionary<long, long>>();
-            foreach (var (direction, tls, series) in parsed)
+            // Every bucket of the range, 0 where a series has no messages (as InfluxDB's fill(0) would give).
+            var bucketTimes = new List<long>();
+            for (var start = BucketedSums.Floor(filter.From.UtcTicks, interval.Ticks); start < filter.To.UtcTicks; start += interval.Ticks)
             {
-                if (filter.Tls is { } only && only != tls)
-                {
-                    continue;
-                }
-
-                if (!merged.TryGetValue((direction, tls), out var points))
-                {
-                    merged[(direction, tls)] = points = [];
-                }
-
-                foreach (var row in series.Rows)
-                {
-                    points[row.Time] = points.GetValueOrDefault(row.Time) + First(row);
-                }
+                bucketTimes.Add((start - DateTimeOffset.UnixEpoch.UtcTicks) * 100);
             }
 
-            var answer = merged.Select(pair => new TlsSeries(pair.Key.Item1, pair.Key.Item2, pair.Value.Select(point =>
+            var answer = perSeries.Select(pair => new TlsSeries(pair.Key.Item1, pair.Key.Item2, bucketTimes.Select(time =>
             {
-                var total = totals.GetValueOrDefault((pair.Key.Item1, point.Key));
-                return new TlsPoint(FromNanoseconds(point.Key), point.Value, total == 0 ? 0 : 100.0 * point.Value / total);
+                var messages = pair.Value.GetValueOrDefault(time);
+                var total = totals.GetValueOrDefault((pair.Key.Item1, time));
+                return new TlsPoint(FromNanoseconds(time), messages, total == 0 ? 0 : 100.0 * messages / total);
             }).ToList())).ToList();
             return new TlsTimeSeries(interval, answer);
         });
@@ -260,8 +271,8 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
         var minute = TimeSpan.TicksPerMinute;
         var ticks = Math.Max(minute, wished?.Ticks ?? 0);
         ticks = (ticks + minute - 1) / minute * minute;
-        var start = from.UtcTicks;
-        var end = to.UtcTicks - 1;
+        var start = from.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var end = to.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks - 1;
         while (end / ticks - start / ticks + 1 > maxPoints)
         {
             var range = to.UtcTicks - from.UtcTicks;
@@ -275,28 +286,41 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
     /// <summary>Sums per connector, direction and TLS version, per UTC day or over the whole range.</summary>
     private async Task<List<ConnectorReportRow>> ConnectorCountsAsync(Activity? activity, QueryFilter filter, bool perDay, CancellationToken cancellationToken)
     {
-        var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {(perDay ? "time(1d)," : string.Empty)}{ConnectorTags}{(perDay ? " fill(none)" : string.Empty)}";
-        var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
         var rows = new Dictionary<(long Day, Direction Direction, string Connector, ConnectorType Type), (bool Forced, TlsCounts Counts)>();
-        foreach (var series in result[0].Series)
+        void Add(long day, Direction direction, string connector, ConnectorType type, bool forced, TlsVersion tls, long messages)
         {
-            if (!TryDirection(series, out var direction))
+            var key = (day, direction, connector, type);
+            var previous = rows.GetValueOrDefault(key);
+
+            // A connector whose Forced TLS setting changed within the bucket counts as forced: the stricter reading.
+            rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, messages));
+        }
+
+        if (perDay || _options.CacheEnabled)
+        {
+            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            foreach (var (day, sums) in buckets)
             {
-                continue;
+                foreach (var sum in sums)
+                {
+                    Add(perDay ? day : 0, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages);
+                }
             }
-
-            var connector = series.Tag(InfluxSchema.Tags.Connector);
-            var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
-            var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
-            var tls = ParseTls(series.Tag(InfluxSchema.Tags.Tls));
-            foreach (var row in series.Rows)
+        }
+        else
+        {
+            var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {ConnectorTags}";
+            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+            foreach (var series in result[0].Series)
             {
-                var day = perDay ? row.Time : 0;
-                var key = (day, direction, connector, type);
-                var previous = rows.GetValueOrDefault(key);
+                if (!TryDirection(series, out var direction))
+                {
+                    continue;
+                }
 
-                // A connector whose Forced TLS setting changed within the bucket counts as forced: the stricter reading.
-                rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, First(row)));
+                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
+                var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
+                Add(0, direction, series.Tag(InfluxSchema.Tags.Connector), type, forced, ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
             }
         }
 
@@ -361,10 +385,14 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
         }
     }
 
-    /// <summary>The WHERE clause: time as integer nanoseconds, every tag value quoted, sets as OR'ed equalities.</summary>
-    private static string Where(QueryFilter filter, bool applyTls)
+    /// <summary>The WHERE clause: time as integer nanoseconds, then <see cref="WhereTags"/>.</summary>
+    private static string Where(QueryFilter filter, bool applyTls) =>
+        "time >= " + InfluxQl.Time(filter.From) + " AND time < " + InfluxQl.Time(filter.To) + WhereTags(filter, applyTls);
+
+    /// <summary>The tag conditions, each as <c> AND ...</c>: every value quoted, sets as OR'ed equalities.</summary>
+    private static string WhereTags(QueryFilter filter, bool applyTls)
     {
-        var where = new StringBuilder("time >= ").Append(InfluxQl.Time(filter.From)).Append(" AND time < ").Append(InfluxQl.Time(filter.To));
+        var where = new StringBuilder();
         if (filter.Direction is { } direction)
         {
             where.Append(" AND ").Append(Tag(InfluxSchema.Tags.Direction)).Append(" = ").Append(InfluxQl.QuoteString(direction.ToWire()));
@@ -493,8 +521,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
     private static bool TryDirection(InfluxSeries series, out Direction direction) =>
         Directions.TryParseWire(series.Tag(InfluxSchema.Tags.Direction), out direction);
 
-    private static TlsVersion ParseTls(string text) =>
-        TlsVersions.TryParseWire(text, out var version) || TlsVersions.TryNormalize(text, out version) ? version : TlsVersion.Unknown;
+    private static TlsVersion ParseTls(string text) => BucketedSums.ParseTls(text);
 
     private static long First(InfluxRow row) => row.Values.Length > 0 ? row.Values[0] : 0;
 
@@ -513,6 +540,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries
         (series.Tag(InfluxSchema.Tags.Peer), series.Tag(InfluxSchema.Tags.Direction), series.Tag(InfluxSchema.Tags.Connector), series.Tag(InfluxSchema.Tags.Tls));
 
     private static DateTimeOffset FromNanoseconds(long nanoseconds) => DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
+
+    /// <summary>Releases the cache of closed buckets.</summary>
+    public void Dispose() => _sums.Dispose();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Query {Query} rejected: {Reason}")]
     private static partial void LogRejected(ILogger logger, string query, string reason);
