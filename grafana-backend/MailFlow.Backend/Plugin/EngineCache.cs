@@ -29,7 +29,7 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
         }
 
         var client = new InfluxQlClient(options, CoalescingHandler.Create(options.Timeout));
-        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>()));
+        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>(), DataSourceSettings.ToEngineOptions(settings)));
         var stored = _entries.AddOrUpdate(uid, created, (_, existing) => existing.LastUpdatedMs == settings.LastUpdatedMS ? existing : created);
         if (!ReferenceEquals(stored, created))
         {

@@ -100,6 +100,18 @@ public sealed class PluginQueryTests
     }
 
     [Theory]
+    [InlineData("""{"cacheTtlSeconds":0}""", 0)]
+    [InlineData("""{"cacheTtlSeconds":"90"}""", 90)]
+    [InlineData("{}", 300)]
+    public void Settings_CacheTtlSeconds_SetsTheEngineCache(string jsonData, int seconds)
+    {
+        var options = DataSourceSettings.ToEngineOptions(Settings(jsonData));
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.CacheTtl);
+        Assert.Equal(seconds > 0, options.CacheEnabled);
+    }
+
+    [Theory]
     [InlineData("", """{"influxVersion":"1"}""", "has no URL")]
     [InlineData("ftp://x", """{"influxVersion":"1"}""", "not an http")]
     [InlineData("http://x:8086", """{"influxVersion":"9"}""", "influxVersion '9'")]
