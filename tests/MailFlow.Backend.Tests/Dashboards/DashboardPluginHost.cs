@@ -40,7 +40,7 @@ internal sealed class DashboardPluginHost
         var prebuilt = Environment.GetEnvironmentVariable("MAILFLOW_TEST_PLUGIN_DIR");
         if (string.IsNullOrEmpty(prebuilt))
         {
-            Run("bash", [Path.Combine(RepoPaths.Root, "grafana-backend", "build-plugin.sh"), Path.Combine(work, "plugins")], RepoPaths.Root, TimeSpan.FromMinutes(8));
+            Run("bash", [Path.Combine(RepoPaths.Root, "grafana-backend", "build-plugin.sh"), Path.Combine(work, "plugins")], RepoPaths.Root, TimeSpan.FromMinutes(20));
             prebuilt = Path.Combine(work, "plugins", GrafanaFiles.PluginId);
         }
 
