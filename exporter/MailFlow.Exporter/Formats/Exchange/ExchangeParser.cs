@@ -410,8 +410,9 @@ internal sealed class ExchangeParser : ILogParser
         {
             session.ChunkBytes += ChunkSize(data[5..]);
         }
-        else if (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8))
+        else if (session.RemoteHost is null && (StartsWithIgnoreCase(data, "EHLO "u8) || StartsWithIgnoreCase(data, "HELO "u8)))
         {
+            // The EHLO repeated after STARTTLS names the same host.
             session.RemoteHost = _strings.Get(Utf8Text.FirstWord(data[5..].TrimStart((byte)' ')), lowerCase: true);
         }
     }

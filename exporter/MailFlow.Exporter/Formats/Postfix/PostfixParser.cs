@@ -31,7 +31,7 @@ internal sealed class PostfixParser : ILogParser
     private readonly SyslogClock _clock;
     private readonly StringCache _strings = new(4096);
     private readonly Dictionary<long, SmtpdSession> _sessions = [];
-    private readonly Dictionary<long, SmtpClientState> _clients = [];
+    private readonly Dictionary<long, RecentTls> _clients = [];
     private readonly Dictionary<QueueKey, QueueEntry> _queue = [];
     private readonly Stack<SmtpdSession> _sessionPool = new();
     private readonly List<QueueKey> _staleKeys = [];
@@ -63,7 +63,7 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var program = syslog.Program;
-        if (!PostfixFormat.IsPostfixProgram(program) || syslog.Pid < 0)
+        if (!PostfixFormat.IsPostfixProgram(program) || syslog.PidText.IsEmpty)
         {
             return;
         }
@@ -278,7 +278,7 @@ internal sealed class PostfixParser : ILogParser
             var key = SessionKey(in syslog);
             if (!_clients.TryGetValue(key, out var client))
             {
-                client = new SmtpClientState();
+                client = new RecentTls();
                 _clients[key] = client;
             }
 

@@ -2,48 +2,6 @@ using MailFlow.Contracts.Vocabulary;
 
 namespace MailFlow.Exporter.Formats.Postfix;
 
-/// <summary>A queue id packed into two words: a dictionary key that costs no allocation.</summary>
-internal readonly record struct QueueKey(ulong Low, ulong High)
-{
-    public static bool TryCreate(ReadOnlySpan<byte> id, out QueueKey key)
-    {
-        key = default;
-        if (id.Length is < 5 or > 24)
-        {
-            return false;
-        }
-
-        ulong low = 0;
-        ulong high = 0;
-        for (var i = 0; i < id.Length; i++)
-        {
-            var b = id[i];
-            if (!((uint)(b - '0') <= 9 || (uint)((b | 0x20) - 'a') <= 25))
-            {
-                return false;
-            }
-
-            if (i < 8)
-            {
-                low |= (ulong)b << (i * 8);
-            }
-            else if (i < 16)
-            {
-                high |= (ulong)b << ((i - 8) * 8);
-            }
-        }
-
-        // Ids longer than 16 bytes (not seen in practice) fold their tail into a hash.
-        if (id.Length > 16)
-        {
-            high ^= Syslog.MailText.Hash(id[16..]) * 31;
-        }
-
-        key = new QueueKey(low, high);
-        return true;
-    }
-}
-
 /// <summary>One smtpd connection (connect .. disconnect on a pid): its TLS summary and the messages waiting for it.</summary>
 internal sealed class SmtpdSession
 {
@@ -64,50 +22,6 @@ internal sealed class SmtpdSession
         Tls = TlsVersion.None;
         Cipher = null;
         Unresolved.Clear();
-    }
-}
-
-/// <summary>An smtp client process: the TLS summaries it logged recently, by relay.</summary>
-internal sealed class SmtpClientState
-{
-    public const int Slots = 4;
-    public long LastSeen;
-    public readonly ulong[] RelayHash = new ulong[Slots];
-    public readonly TlsVersion[] Tls = new TlsVersion[Slots];
-    public readonly string?[] Cipher = new string?[Slots];
-    public int Count;
-    public int Next;
-
-    public void Add(ulong relay, TlsVersion tls, string? cipher)
-    {
-        for (var i = 0; i < Count; i++)
-        {
-            if (RelayHash[i] == relay)
-            {
-                Tls[i] = tls;
-                Cipher[i] = cipher;
-                return;
-            }
-        }
-
-        RelayHash[Next] = relay;
-        Tls[Next] = tls;
-        Cipher[Next] = cipher;
-        Next = (Next + 1) % Slots;
-        Count = Math.Min(Count + 1, Slots);
-    }
-
-    public int Find(ulong relay)
-    {
-        for (var i = 0; i < Count; i++)
-        {
-            if (RelayHash[i] == relay)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }
 

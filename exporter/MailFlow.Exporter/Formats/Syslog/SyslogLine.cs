@@ -16,8 +16,11 @@ public readonly ref struct SyslogLine
     /// <summary>The program name without the pid, e.g. <c>postfix/submission/smtpd</c>.</summary>
     public ReadOnlySpan<byte> Program { get; init; }
 
-    /// <summary>The process id, or -1 when the tag carries none.</summary>
-    public int Pid { get; init; }
+    /// <summary>The digits between the tag's brackets; empty when the tag carries no pid.</summary>
+    public ReadOnlySpan<byte> PidText { get; init; }
+
+    /// <summary>The process id, or -1 when the tag carries none. Parsed on demand: most lines never need it.</summary>
+    public int Pid => SyslogParser.ParsePid(PidText);
 
     /// <summary>The text after <c>program[pid]: </c>.</summary>
     public ReadOnlySpan<byte> Message { get; init; }
@@ -125,7 +128,7 @@ public static class SyslogParser
         }
 
         var tag = rest[..colon];
-        var pid = -1;
+        ReadOnlySpan<byte> pid = default;
         var program = tag;
         if (tag[^1] == (byte)']')
         {
@@ -133,7 +136,7 @@ public static class SyslogParser
             if (open > 0)
             {
                 program = tag[..open];
-                pid = ParsePid(tag[(open + 1)..^1]);
+                pid = tag[(open + 1)..^1];
             }
         }
 
@@ -142,7 +145,7 @@ public static class SyslogParser
             Timestamp = timestamp,
             Host = host,
             Program = program,
-            Pid = pid,
+            PidText = pid,
             Message = rest[(colon + 2)..],
             IsRfc3339 = rfc3339,
         };
@@ -169,7 +172,7 @@ public static class SyslogParser
         return -1;
     }
 
-    private static int ParsePid(ReadOnlySpan<byte> digits)
+    internal static int ParsePid(ReadOnlySpan<byte> digits)
     {
         if (digits.IsEmpty || digits.Length > 9)
         {

@@ -15,6 +15,8 @@ public sealed class Utf8StringCache
 
     private const int MaxCachedLength = 256;
 
+    // ASCII values (nearly all: hosts, domains, addresses) are found by a hash of their bytes, without decoding.
+    private readonly Dictionary<ulong, string> _ascii = [];
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -29,6 +31,11 @@ public sealed class Utf8StringCache
         if (utf8.IsEmpty)
         {
             return null;
+        }
+
+        if (utf8.Length <= MaxCachedLength && Ascii.IsValid(utf8))
+        {
+            return GetAscii(utf8, lowerCase);
         }
 
         if (utf8.Length > MaxCachedLength)
@@ -89,5 +96,39 @@ public sealed class Utf8StringCache
                 ArrayPool<char>.Shared.Return(rented);
             }
         }
+    }
+
+    private string GetAscii(ReadOnlySpan<byte> ascii, bool lowerCase)
+    {
+        var hash = 14695981039346656037UL ^ (lowerCase ? 1UL : 0UL);
+        foreach (var b in ascii)
+        {
+            var c = lowerCase && (uint)(b - 'A') <= 'Z' - 'A' ? (byte)(b | 0x20) : b;
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        if (_ascii.TryGetValue(hash, out var existing)
+            && (lowerCase ? Ascii.EqualsIgnoreCase(ascii, existing) : Ascii.Equals(ascii, existing)))
+        {
+            return existing;
+        }
+
+        if (_ascii.Count >= Capacity)
+        {
+            _ascii.Clear();
+        }
+
+        var created = string.Create(ascii.Length, (ascii.ToArray(), lowerCase), static (chars, state) =>
+        {
+            for (var i = 0; i < chars.Length; i++)
+            {
+                var c = (char)state.Item1[i];
+                chars[i] = state.lowerCase ? char.ToLowerInvariant(c) : c;
+            }
+        });
+
+        // On a hash collision the newer value takes the slot; both stay correct, only the reuse is lost.
+        _ascii[hash] = created;
+        return created;
     }
 }

@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using MailFlow.Backend.Query;
+
+namespace MailFlow.Backend.Influx;
+
+/// <summary>
+/// The one place InfluxDB is reached: InfluxQL over <c>/query</c> (1.x, 2.x and 3.x v1 API), JSON answers with
+/// epoch-nanosecond times, every statement's error checked, and every failure mapped to a
+/// <see cref="MailFlowQueryException"/> whose message names the server and what to do, never a secret.
+/// </summary>
+public sealed class InfluxQlClient : IDisposable
+{
+    /// <summary>URLs longer than this go as a POST form (proxies and servers cap request lines around 8 KB).</summary>
+    private const int MaxGetUrlLength = 4000;
+
+    private readonly InfluxOptions _options;
+    private readonly HttpClient _http;
+    private readonly Uri _queryBase;
+    private readonly string _fixedParameters;
+
+    public InfluxQlClient(InfluxOptions options, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            MaxConnectionsPerServer = 64,
+            AutomaticDecompression = DecompressionMethods.GZip,
+        })
+        {
+            // Per-request deadlines come from a linked token, so that a timeout is told apart from a cancellation.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", options.Token);
+        }
+        else if (!string.IsNullOrEmpty(options.Username))
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(options.Username + ":" + (options.Password ?? string.Empty)));
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var baseUrl = options.Url.ToString().TrimEnd('/');
+        _queryBase = new Uri(baseUrl + "/query");
+        var fixedParameters = new StringBuilder("db=").Append(Uri.EscapeDataString(options.EffectiveDatabase)).Append("&epoch=ns");
+        if (!string.IsNullOrEmpty(options.RetentionPolicy))
+        {
+            fixedParameters.Append("&rp=").Append(Uri.EscapeDataString(options.RetentionPolicy));
+        }
+
+        _fixedParameters = fixedParameters.ToString();
+    }
+
+    /// <summary>The options in use (for descriptions; secrets stay inside).</summary>
+    public InfluxOptions Options => _options;
+
+    /// <summary>
+    /// Runs one or more <c>;</c>-separated statements and returns one result per statement. Throws
+    /// <see cref="MailFlowQueryException"/> when InfluxDB is unreachable, refuses the credentials, lacks the
+    /// database, times out, or reports an error for any statement.
+    /// </summary>
+    public async Task<IReadOnlyList<InfluxStatementResult>> QueryAsync(string influxQl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(influxQl);
+        var parameters = _fixedParameters + "&q=" + Uri.EscapeDataString(influxQl);
+        using var request = parameters.Length + _queryBase.OriginalString.Length < MaxGetUrlLength
+            ? new HttpRequestMessage(HttpMethod.Get, _queryBase.OriginalString + "?" + parameters)
+            : new HttpRequestMessage(HttpMethod.Post, _queryBase)
+            {
+                Content = new StringContent(parameters, Encoding.UTF8, "application/x-www-form-urlencoded"),
+            };
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw MapHttpError(response.StatusCode, body);
+        }
+
+        try
+        {
+            return Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} answered something that is not InfluxQL JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>GET <c>/ping</c>: the server's version (<c>X-Influxdb-Version</c>), or an exception when unreachable.</summary>
+    public async Task<string?> PingAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _options.Url.ToString().TrimEnd('/') + "/ping");
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw MapHttpError(response.StatusCode, string.Empty);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} answered /ping with HTTP {(int)response.StatusCode}");
+        }
+
+        return response.Headers.TryGetValues("X-Influxdb-Version", out var values) ? values.FirstOrDefault() : null;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        try
+        {
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            return response;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MailFlowQueryException(QueryErrorKind.Timeout, $"InfluxDB at {_options.Url} did not answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and --influx-url", e);
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+
+    private MailFlowQueryException MapHttpError(HttpStatusCode status, string body)
+    {
+        var detail = ErrorText(body);
+        if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            return new MailFlowQueryException(QueryErrorKind.AuthRefused,
+                $"InfluxDB at {_options.Url} refused the credentials (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)}): check --influx-token or --influx-username/--influx-password");
+        }
+
+        if (IsMissingDatabase(detail))
+        {
+            return MissingDatabase(detail);
+        }
+
+        if ((int)status >= 500)
+        {
+            return new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} failed (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
+        }
+
+        if (status == HttpStatusCode.NotFound)
+        {
+            return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"{_options.Url} has no InfluxQL /query endpoint (HTTP 404{(detail.Length > 0 ? ": " + detail : string.Empty)}): is --influx-url an InfluxDB server?");
+        }
+
+        return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} rejected the query (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
+    }
+
+    private MailFlowQueryException MissingDatabase(string detail) =>
+        new(QueryErrorKind.DatabaseMissing,
+            $"InfluxDB at {_options.Url} has no database '{_options.EffectiveDatabase}'{(_options.RetentionPolicy is { Length: > 0 } rp ? " or retention policy '" + rp + "'" : string.Empty)} ({detail}): run the exporter first or check --influx-database/--influx-bucket");
+
+    private static bool IsMissingDatabase(string detail) =>
+        detail.Contains("database not found", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("bucket not found", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("retention policy not found", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("no dbrp mapping", StringComparison.OrdinalIgnoreCase)
+        || detail.Contains("database", StringComparison.OrdinalIgnoreCase) && detail.Contains("not found", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The error text of a JSON error body (<c>{"error": ...}</c> in 1.x, <c>{"message": ...}</c> in 2.x/3.x), else the body itself, cut short.</summary>
+    private static string ErrorText(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var name in (string[])["error", "message"])
+                {
+                    if (document.RootElement.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String)
+                    {
+                        return text.GetString() ?? string.Empty;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        body = body.Trim();
+        return body.Length > 200 ? body[..200] : body;
+    }
+
+    private IReadOnlyList<InfluxStatementResult> Parse(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (root.TryGetProperty("error", out var topError) && topError.ValueKind == JsonValueKind.String)
+        {
+            throw StatementError(topError.GetString() ?? string.Empty);
+        }
+
+        var results = new List<InfluxStatementResult>();
+        if (!root.TryGetProperty("results", out var resultArray) || resultArray.ValueKind != JsonValueKind.Array)
+        {
+            return results;
+        }
+
+        foreach (var result in resultArray.EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+            {
+                throw StatementError(error.GetString() ?? string.Empty);
+            }
+
+            var series = new List<InfluxSeries>();
+            if (result.TryGetProperty("series", out var seriesArray) && seriesArray.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in seriesArray.EnumerateArray())
+                {
+                    series.Add(ParseSeries(item));
+                }
+            }
+
+            results.Add(new InfluxStatementResult(series));
+        }
+
+        return results;
+    }
+
+    private MailFlowQueryException StatementError(string error) =>
+        IsMissingDatabase(error)
+            ? MissingDatabase(error)
+            : error.Contains("authoriz", StringComparison.OrdinalIgnoreCase)
+                ? new MailFlowQueryException(QueryErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'")
+                : new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} reported an error: {error}");
+
+    private static InfluxSeries ParseSeries(JsonElement item)
+    {
+        var name = item.TryGetProperty("name", out var n) ? n.GetString() ?? string.Empty : string.Empty;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (item.TryGetProperty("tags", out var tagObject) && tagObject.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var tag in tagObject.EnumerateObject())
+            {
+                tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? string.Empty : tag.Value.GetRawText();
+            }
+        }
+
+        var columns = new List<string>();
+        if (item.TryGetProperty("columns", out var columnArray) && columnArray.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var column in columnArray.EnumerateArray())
+            {
+                columns.Add(column.GetString() ?? string.Empty);
+            }
+        }
+
+        var rows = new List<InfluxRow>();
+        if (item.TryGetProperty("values", out var valueArray) && valueArray.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var row in valueArray.EnumerateArray())
+            {
+                var values = new long[Math.Max(0, columns.Count - 1)];
+                long time = 0;
+                var index = 0;
+                foreach (var cell in row.EnumerateArray())
+                {
+                    var number = ToLong(cell);
+                    if (index == 0)
+                    {
+                        time = number;
+                    }
+                    else if (index - 1 < values.Length)
+                    {
+                        values[index - 1] = number;
+                    }
+
+                    index++;
+                }
+
+                rows.Add(new InfluxRow(time, values));
+            }
+        }
+
+        return new InfluxSeries(name, tags, columns, rows);
+    }
+
+    private static long ToLong(JsonElement cell) => cell.ValueKind switch
+    {
+        JsonValueKind.Number => cell.TryGetInt64(out var whole) ? whole : (long)Math.Round(cell.GetDouble()),
+        _ => 0,
+    };
+}
+
+/// <summary>The answer to one statement.</summary>
+public sealed record InfluxStatementResult(IReadOnlyList<InfluxSeries> Series);
+
+/// <summary>One series of an answer: its group-by tags, its columns (the first is <c>time</c>) and its rows.</summary>
+public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, string> Tags, IReadOnlyList<string> Columns, IReadOnlyList<InfluxRow> Rows)
+{
+    /// <summary>A tag's value, or the empty string when the series has no such tag.</summary>
+    public string Tag(string key) => Tags.TryGetValue(key, out var value) ? value : string.Empty;
+}
+
+/// <summary>One row: time in epoch nanoseconds and the numeric columns after it (null cells read as 0).</summary>
+public readonly record struct InfluxRow(long Time, long[] Values);

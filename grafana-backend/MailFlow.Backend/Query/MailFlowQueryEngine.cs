@@ -1,0 +1,552 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MailFlow.Backend.Influx;
+using MailFlow.Contracts.Schema;
+using MailFlow.Contracts.Vocabulary;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MailFlow.Backend.Query;
+
+/// <summary>
+/// Answers <see cref="IMailFlowQueries"/> with InfluxQL over InfluxDB. Aggregation runs in InfluxDB
+/// (<c>SUM ... GROUP BY time(..), tags</c>), so only a few hundred numbers cross the wire per answer; shares and
+/// insights are computed here from those sums. Thread-safe; one instance serves every caller.
+/// </summary>
+public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
+{
+    private static readonly string Messages = InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement);
+    private static readonly string Peers = InfluxQl.QuoteIdentifier(InfluxSchema.PeersMeasurement);
+    private static readonly string SumMessages = $"SUM({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) AS {InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}";
+    private static readonly string ConnectorTags = string.Join(',', new[]
+    {
+        InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.ConnectorType, InfluxSchema.Tags.ForcedTls, InfluxSchema.Tags.Tls,
+    }.Select(InfluxQl.QuoteIdentifier));
+
+    private static readonly string[] ImplicitConnectors =
+        [ConnectorTypes.InboundWithoutConnector, ConnectorTypes.OutboundWithoutConnector, ConnectorTypes.SubmissionWithoutConnector];
+
+    private static readonly string DirectionTls = $"{Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)}";
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    private readonly InfluxQlClient _client;
+    private readonly ILogger _logger;
+    private readonly QueryEngineOptions _options;
+    private readonly BucketedSums _sums;
+
+    public MailFlowQueryEngine(InfluxQlClient client, ILogger<MailFlowQueryEngine>? logger = null, QueryEngineOptions? options = null, TimeProvider? time = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _options = options ?? new QueryEngineOptions();
+        _sums = new BucketedSums(client, _options, time ?? TimeProvider.System);
+    }
+
+    /// <inheritdoc />
+    public Task<TlsSummary> GetTlsSummaryAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        RunAsync("summary", async activity =>
+        {
+            Validate(filter);
+            var counts = new TlsCounts[Directions.All.Count];
+            var seen = new bool[counts.Length];
+            if (_options.CacheEnabled)
+            {
+                // Per-day sums, whole closed days from the cache: a long range costs InfluxDB only its edge days.
+                var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+                foreach (var sum in buckets.Values.SelectMany(b => b))
+                {
+                    seen[(int)sum.Direction] = true;
+                    counts[(int)sum.Direction] = counts[(int)sum.Direction].Add(sum.Tls, sum.Messages);
+                }
+            }
+            else
+            {
+                var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {DirectionTls}";
+                var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+                foreach (var series in result[0].Series)
+                {
+                    if (!TryDirection(series, out var direction))
+                    {
+                        continue;
+                    }
+
+                    seen[(int)direction] = true;
+                    counts[(int)direction] = counts[(int)direction].Add(ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
+                }
+            }
+
+            return new TlsSummary(Directions.All.Where(d => seen[(int)d]).Select(d => new DirectionSummary(d, counts[(int)d])).ToList());
+        });
+
+    /// <inheritdoc />
+    public Task<TlsTimeSeries> GetTlsTimeSeriesAsync(TlsTimeSeriesRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync("timeseries", async activity =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request.Filter);
+            if (request.MaxPoints is < 1 or > QueryLimits.MaxPoints)
+            {
+                throw Invalid($"max points must be between 1 and {QueryLimits.MaxPoints}, not {request.MaxPoints}");
+            }
+
+            if (request.Interval is { } wished && (wished < TimeSpan.Zero || wished > QueryLimits.MaxRange))
+            {
+                throw Invalid($"interval must be between 0 and {QueryLimits.MaxRange.TotalDays} days");
+            }
+
+            var filter = request.Filter;
+            var interval = ChooseInterval(filter.From, filter.To, request.Interval, request.MaxPoints);
+            activity?.SetTag("mailflow.interval_s", (long)interval.TotalSeconds);
+            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, interval, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+
+            // Denominators: all versions of a direction in a bucket, before the TLS filter narrows the answer.
+            var totals = new Dictionary<(Direction, long), long>();
+            var perSeries = new SortedDictionary<(Direction, TlsVersion), Dictionary<long, long>>();
+            foreach (var (time, sums) in buckets)
+            {
+                foreach (var sum in sums)
+                {
+                    totals[(sum.Direction, time)] = totals.GetValueOrDefault((sum.Direction, time)) + sum.Messages;
+                    if (filter.Tls is { } only && only != sum.Tls)
+                    {
+                        continue;
+                    }
+
+                    if (!perSeries.TryGetValue((sum.Direction, sum.Tls), out var points))
+                    {
+                        perSeries[(sum.Direction, sum.Tls)] = points = [];
+                    }
+
+                    // Several tag spellings can normalise to one version ("TLS1.2", "tls1.2"): they add up.
+                    points[time] = points.GetValueOrDefault(time) + sum.Messages;
+                }
+            }
+
+            // Every bucket of the range, 0 where a series has no messages (as InfluxDB's fill(0) would give).
+            var bucketTimes = new List<long>();
+            for (var start = BucketedSums.Floor(filter.From.UtcTicks, interval.Ticks); start < filter.To.UtcTicks; start += interval.Ticks)
+            {
+                bucketTimes.Add((start - DateTimeOffset.UnixEpoch.UtcTicks) * 100);
+            }
+
+            var answer = perSeries.Select(pair => new TlsSeries(pair.Key.Item1, pair.Key.Item2, bucketTimes.Select(time =>
+            {
+                var messages = pair.Value.GetValueOrDefault(time);
+                var total = totals.GetValueOrDefault((pair.Key.Item1, time));
+                return new TlsPoint(FromNanoseconds(time), messages, total == 0 ? 0 : 100.0 * messages / total);
+            }).ToList())).ToList();
+            return new TlsTimeSeries(interval, answer);
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync("connector_report", async activity =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request.Filter);
+            var rows = await ConnectorCountsAsync(activity, request.Filter, request.PerDay, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<ConnectorReportRow>)rows;
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Insight>> GetInsightsAsync(InsightsRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync("insights", async activity =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request.Filter);
+            var thresholds = request.Thresholds ?? InsightThresholds.Default;
+            if (!(thresholds.LegacySharePercent is >= 0 and <= 100) || thresholds.MinMessages < 0 || thresholds.PlaintextOnForcedTlsMinMessages < 1)
+            {
+                throw Invalid("thresholds: the legacy share must be 0..100 %, minimum messages >= 0, plaintext-on-forced-TLS minimum >= 1");
+            }
+
+            var rows = await ConnectorCountsAsync(activity, request.Filter, perDay: false, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<Insight>)Insights.Evaluate(rows, thresholds, request.Filter.Tls);
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<LegacyPeer>> GetLegacyPeersAsync(LegacyPeersRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync("peers", async activity =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request.Filter);
+            if (request.Limit is < 1 or > QueryLimits.MaxPeers)
+            {
+                throw Invalid($"limit must be between 1 and {QueryLimits.MaxPeers}, not {request.Limit}");
+            }
+
+            var where = Where(request.Filter, applyTls: true);
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls }.Select(InfluxQl.QuoteIdentifier));
+            var field = InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages);
+
+            // A selector (LAST) keeps the time of its point; mixed with SUM it would not, hence two statements.
+            var query = $"SELECT {SumMessages} FROM {Peers} WHERE {where} GROUP BY {groupBy}; SELECT LAST({field}) AS {field} FROM {Peers} WHERE {where} GROUP BY {groupBy}";
+            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+            var lastSeen = new Dictionary<(string, string, string, string), long>();
+            foreach (var series in result.Count > 1 ? result[1].Series : [])
+            {
+                if (series.Rows.Count > 0)
+                {
+                    lastSeen[PeerKey(series)] = series.Rows[0].Time;
+                }
+            }
+
+            var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last)>();
+            foreach (var series in result[0].Series)
+            {
+                if (!TryDirection(series, out var direction))
+                {
+                    continue;
+                }
+
+                var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
+                var previous = peers.GetValueOrDefault(key);
+                peers[key] = (previous.Messages + SumColumn(series), Math.Max(previous.Last, lastSeen.GetValueOrDefault(PeerKey(series))));
+            }
+
+            return (IReadOnlyList<LegacyPeer>)peers
+                .OrderByDescending(p => p.Value.Messages)
+                .ThenBy(p => p.Key.Peer, StringComparer.Ordinal)
+                .ThenBy(p => p.Key.Direction)
+                .ThenBy(p => p.Key.Connector, StringComparer.Ordinal)
+                .ThenBy(p => p.Key.Tls)
+                .Take(request.Limit)
+                .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, FromNanoseconds(p.Value.Last)))
+                .ToList();
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ConnectorTlsShare>> GetConnectorTlsSharesAsync(ConnectorTlsShareRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync("connector_tls_share", async activity =>
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request.Filter);
+            if (request.MinMessages < 0)
+            {
+                throw Invalid("min messages must be >= 0");
+            }
+
+            var rows = await ConnectorCountsAsync(activity, request.Filter, perDay: false, cancellationToken).ConfigureAwait(false);
+            var versions = request.Filter.Tls is { } only ? [only] : TlsVersions.All;
+            return (IReadOnlyList<ConnectorTlsShare>)rows
+                .Where(r => r.Messages.Total >= Math.Max(1, request.MinMessages))
+                .SelectMany(r => versions.Select(v => new ConnectorTlsShare(r.Connector, r.ConnectorType, r.Direction, r.ForcedTls, v, r.Messages.Percent(v), r.Messages[v], r.Messages.Total)))
+                .ToList();
+        });
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<KnownConnector>> GetConnectorsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        RunAsync("connectors", async activity =>
+        {
+            Validate(filter);
+            var rows = await ConnectorCountsAsync(activity, filter, perDay: false, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<KnownConnector>)rows
+                .Select(r => new KnownConnector(r.Connector, r.ConnectorType, r.Direction, r.ForcedTls, r.Messages.Total))
+                .ToList();
+        });
+
+    /// <inheritdoc />
+    public async Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var options = _client.Options;
+        string? version = null;
+        try
+        {
+            version = await _client.PingAsync(cancellationToken).ConfigureAwait(false);
+            await _client.QueryAsync("SHOW MEASUREMENTS LIMIT 1", cancellationToken).ConfigureAwait(false);
+            return new HealthReport(true, $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{options.EffectiveDatabase}' exists", version);
+        }
+        catch (MailFlowQueryException e)
+        {
+            return new HealthReport(false, e.Message, version);
+        }
+    }
+
+    /// <summary>
+    /// The bucket width for a time series: the wished one (at least a minute, the data's resolution), widened
+    /// in whole minutes until the range, cut in epoch-aligned buckets, gives at most <paramref name="maxPoints"/>.
+    /// </summary>
+    internal static TimeSpan ChooseInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan? wished, int maxPoints)
+    {
+        var minute = TimeSpan.TicksPerMinute;
+        var ticks = Math.Max(minute, wished?.Ticks ?? 0);
+        ticks = (ticks + minute - 1) / minute * minute;
+        var start = from.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var end = to.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks - 1;
+        while (end / ticks - start / ticks + 1 > maxPoints)
+        {
+            var range = to.UtcTicks - from.UtcTicks;
+            var needed = maxPoints > 1 ? (range + maxPoints - 2) / (maxPoints - 1) : ticks * 2;
+            ticks = Math.Max(ticks + minute, (needed + minute - 1) / minute * minute);
+        }
+
+        return TimeSpan.FromTicks(ticks);
+    }
+
+    /// <summary>Sums per connector, direction and TLS version, per UTC day or over the whole range.</summary>
+    private async Task<List<ConnectorReportRow>> ConnectorCountsAsync(Activity? activity, QueryFilter filter, bool perDay, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<(long Day, Direction Direction, string Connector, ConnectorType Type), (bool Forced, TlsCounts Counts)>();
+        void Add(long day, Direction direction, string connector, ConnectorType type, bool forced, TlsVersion tls, long messages)
+        {
+            var key = (day, direction, connector, type);
+            var previous = rows.GetValueOrDefault(key);
+
+            // A connector whose Forced TLS setting changed within the bucket counts as forced: the stricter reading.
+            rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, messages));
+        }
+
+        if (perDay || _options.CacheEnabled)
+        {
+            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            foreach (var (day, sums) in buckets)
+            {
+                foreach (var sum in sums)
+                {
+                    Add(perDay ? day : 0, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages);
+                }
+            }
+        }
+        else
+        {
+            var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {ConnectorTags}";
+            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+            foreach (var series in result[0].Series)
+            {
+                if (!TryDirection(series, out var direction))
+                {
+                    continue;
+                }
+
+                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
+                var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
+                Add(0, direction, series.Tag(InfluxSchema.Tags.Connector), type, forced, ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
+            }
+        }
+
+        var from = filter.From.ToUniversalTime();
+        return rows
+            .Where(r => r.Value.Counts.Total > 0)
+            .OrderBy(r => r.Key.Day)
+            .ThenBy(r => r.Key.Direction)
+            .ThenBy(r => r.Key.Connector, StringComparer.Ordinal)
+            .ThenBy(r => r.Key.Type)
+            .Select(r => new ConnectorReportRow(perDay ? FromNanoseconds(r.Key.Day) : from, r.Key.Direction, r.Key.Connector, r.Key.Type, r.Value.Forced, r.Value.Counts))
+            .ToList();
+    }
+
+    private async Task<IReadOnlyList<InfluxStatementResult>> ExecuteAsync(Activity? activity, string query, CancellationToken cancellationToken)
+    {
+        activity?.SetTag("db.system.name", "influxdb");
+        activity?.SetTag("db.query.text", query);
+        var started = Stopwatch.GetTimestamp();
+        var result = await _client.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        QueryTelemetry.InfluxDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (result.Count == 0)
+        {
+            throw new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_client.Options.Url} answered no result for the query");
+        }
+
+        return result;
+    }
+
+    private async Task<T> RunAsync<T>(string kind, Func<Activity?, Task<T>> body)
+    {
+        using var activity = QueryTelemetry.Source.StartActivity("mailflow.query." + kind, ActivityKind.Internal);
+        activity?.SetTag("mailflow.query", kind);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "ok";
+        try
+        {
+            return await body(activity).ConfigureAwait(false);
+        }
+        catch (MailFlowQueryException e)
+        {
+            outcome = e.Kind.ToString();
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            QueryTelemetry.Errors.Add(1, new KeyValuePair<string, object?>("query", kind), new KeyValuePair<string, object?>("error", outcome));
+            if (e.Kind == QueryErrorKind.InvalidArgument)
+            {
+                LogRejected(_logger, kind, e.Message);
+            }
+            else
+            {
+                LogFailed(_logger, kind, e.Kind, e.Message);
+            }
+
+            throw;
+        }
+        finally
+        {
+            QueryTelemetry.Duration.Record(
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                new KeyValuePair<string, object?>("query", kind),
+                new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    /// <summary>The WHERE clause: time as integer nanoseconds, then <see cref="WhereTags"/>.</summary>
+    private static string Where(QueryFilter filter, bool applyTls) =>
+        "time >= " + InfluxQl.Time(filter.From) + " AND time < " + InfluxQl.Time(filter.To) + WhereTags(filter, applyTls);
+
+    /// <summary>The tag conditions, each as <c> AND ...</c>: every value quoted, sets as OR'ed equalities.</summary>
+    private static string WhereTags(QueryFilter filter, bool applyTls)
+    {
+        var where = new StringBuilder();
+        if (filter.Direction is { } direction)
+        {
+            where.Append(" AND ").Append(Tag(InfluxSchema.Tags.Direction)).Append(" = ").Append(InfluxQl.QuoteString(direction.ToWire()));
+        }
+
+        if (filter.Connectors.Count > 0)
+        {
+            var names = filter.Connectors.SelectMany(c => c == QueryFilter.WithoutConnector ? ImplicitConnectors : [c]);
+            where.Append(" AND ").Append(InfluxQl.AnyOf(InfluxSchema.Tags.Connector, names));
+        }
+
+        if (filter.ConnectorType is { } type)
+        {
+            where.Append(" AND ").Append(Tag(InfluxSchema.Tags.ConnectorType)).Append(" = ").Append(InfluxQl.QuoteString(type.ToWire()));
+        }
+
+        if (!string.IsNullOrEmpty(filter.Source))
+        {
+            where.Append(" AND ").Append(Tag(InfluxSchema.Tags.Source)).Append(" = ").Append(InfluxQl.QuoteString(filter.Source));
+        }
+
+        if (applyTls && filter.Tls is { } tls)
+        {
+            where.Append(" AND ").Append(Tag(InfluxSchema.Tags.Tls)).Append(" = ").Append(InfluxQl.QuoteString(tls.ToWire()));
+        }
+
+        return where.ToString();
+    }
+
+    /// <summary>Refuses what cannot be a sensible question before any InfluxQL exists.</summary>
+    internal static void Validate(QueryFilter filter)
+    {
+        if (filter is null)
+        {
+            throw Invalid("a filter with a time range is required");
+        }
+
+        var earliest = DateTimeOffset.UnixEpoch;
+        var latest = new DateTimeOffset(2200, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        if (filter.From < earliest || filter.To > latest)
+        {
+            throw Invalid($"the time range must lie between {earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}, got {Iso(filter.From)} .. {Iso(filter.To)}");
+        }
+
+        if (filter.To <= filter.From)
+        {
+            throw Invalid($"the range end ({Iso(filter.To)}) must be after its start ({Iso(filter.From)})");
+        }
+
+        if (filter.To - filter.From > QueryLimits.MaxRange)
+        {
+            throw Invalid($"the range ({(filter.To - filter.From).TotalDays.ToString("0.#", CultureInfo.InvariantCulture)} days) is longer than the {QueryLimits.MaxRange.TotalDays.ToString(CultureInfo.InvariantCulture)} days allowed");
+        }
+
+        if (filter.Direction is { } direction && !Enum.IsDefined(direction))
+        {
+            throw Invalid($"unknown direction {(int)direction}");
+        }
+
+        if (filter.ConnectorType is { } type && !Enum.IsDefined(type))
+        {
+            throw Invalid($"unknown connector type {(int)type}");
+        }
+
+        if (filter.Tls is { } tls && !Enum.IsDefined(tls))
+        {
+            throw Invalid($"unknown TLS version {(int)tls}");
+        }
+
+        if (filter.Connectors is null || filter.Connectors.Count > QueryLimits.MaxConnectors)
+        {
+            throw Invalid($"at most {QueryLimits.MaxConnectors} connectors can be named in one query");
+        }
+
+        foreach (var connector in filter.Connectors)
+        {
+            CheckName("connector", connector);
+        }
+
+        if (!string.IsNullOrEmpty(filter.Source))
+        {
+            CheckName("source", filter.Source);
+        }
+    }
+
+    private static void CheckName(string what, string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Invalid($"a {what} name must not be empty");
+        }
+
+        if (name.Length > QueryLimits.MaxNameLength)
+        {
+            throw Invalid($"a {what} name is longer than {QueryLimits.MaxNameLength} characters");
+        }
+
+        foreach (var c in name)
+        {
+            if (char.IsControl(c))
+            {
+                // Tag values never hold control characters (line protocol cannot carry a newline): such a name
+                // cannot match anything, and refusing it keeps it out of InfluxQL altogether.
+                throw Invalid($"the {what} name '{Printable(name)}' contains a control character (U+{(int)c:X4})");
+            }
+        }
+    }
+
+    private static string Printable(string text)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, 64));
+        foreach (var c in text.Length > 64 ? text[..64] : text)
+        {
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static MailFlowQueryException Invalid(string message) => new(QueryErrorKind.InvalidArgument, message);
+
+    private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Tag(string name) => InfluxQl.QuoteIdentifier(name);
+
+    private static bool TryDirection(InfluxSeries series, out Direction direction) =>
+        Directions.TryParseWire(series.Tag(InfluxSchema.Tags.Direction), out direction);
+
+    private static TlsVersion ParseTls(string text) => BucketedSums.ParseTls(text);
+
+    private static long First(InfluxRow row) => row.Values.Length > 0 ? row.Values[0] : 0;
+
+    private static long SumColumn(InfluxSeries series)
+    {
+        long sum = 0;
+        foreach (var row in series.Rows)
+        {
+            sum += First(row);
+        }
+
+        return sum;
+    }
+
+    private static (string, string, string, string) PeerKey(InfluxSeries series) =>
+        (series.Tag(InfluxSchema.Tags.Peer), series.Tag(InfluxSchema.Tags.Direction), series.Tag(InfluxSchema.Tags.Connector), series.Tag(InfluxSchema.Tags.Tls));
+
+    private static DateTimeOffset FromNanoseconds(long nanoseconds) => DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
+
+    /// <summary>Releases the cache of closed buckets.</summary>
+    public void Dispose() => _sums.Dispose();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Query {Query} rejected: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string query, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Query {Query} failed ({Kind}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string query, QueryErrorKind kind, string reason);
+}

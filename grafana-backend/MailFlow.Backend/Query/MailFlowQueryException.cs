@@ -1,0 +1,51 @@
+namespace MailFlow.Backend.Query;
+
+/// <summary>What went wrong, in terms a caller can act on; the API maps each kind to one gRPC status code.</summary>
+public enum QueryErrorKind
+{
+    /// <summary>The request itself is wrong (range, filter, limit): fix the request.</summary>
+    InvalidArgument = 0,
+
+    /// <summary>InfluxDB could not be reached or did not answer in time: retry later, check the URL.</summary>
+    Unavailable = 1,
+
+    /// <summary>InfluxDB refused the credentials (token, user/password).</summary>
+    AuthRefused = 2,
+
+    /// <summary>The database/bucket or retention policy does not exist: check --influx-database/--influx-bucket.</summary>
+    DatabaseMissing = 3,
+
+    /// <summary>InfluxDB answered with an error the engine did not expect.</summary>
+    QueryFailed = 4,
+
+    /// <summary>The answer took longer than the configured timeout.</summary>
+    Timeout = 5,
+}
+
+/// <summary>A failure of the query engine; <see cref="Exception.Message"/> is safe to show a user (no secrets).</summary>
+public sealed class MailFlowQueryException : Exception
+{
+    public MailFlowQueryException(QueryErrorKind kind, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+    }
+
+    public MailFlowQueryException()
+        : this(QueryErrorKind.QueryFailed, "query failed")
+    {
+    }
+
+    public MailFlowQueryException(string message)
+        : this(QueryErrorKind.QueryFailed, message)
+    {
+    }
+
+    public MailFlowQueryException(string message, Exception innerException)
+        : this(QueryErrorKind.QueryFailed, message, innerException)
+    {
+    }
+
+    /// <summary>The kind of failure.</summary>
+    public QueryErrorKind Kind { get; }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using MailFlow.Backend.Query;
+using MailFlow.Backend.Tests.Support;
+using MailFlow.Contracts.Vocabulary;
+
+namespace MailFlow.Backend.Tests.Query;
+
+/// <summary>
+/// The cache of closed buckets changes nothing in the answers: an engine with it (asked twice, the second time from
+/// the cache) and one without it agree on every question, for ranges cut anywhere inside days and buckets.
+/// </summary>
+[Collection(ConnectorCollection.Name)]
+public sealed class CacheTests(ConnectorFixture fixture)
+{
+    public static TheoryData<int, int> Ranges => new()
+    {
+        // Offsets in minutes from day 1 00:00: whole days, cut inside minutes' buckets, single minutes, wide.
+        { 0, 2 * 1440 },
+        { 600, 1440 + 540 },
+        { 601, 602 },
+        { 601, 1440 + 541 },
+        { -3 * 1440 - 7, 5 * 1440 + 13 },
+        { 660, 661 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public async Task EveryQuestion_CachedOrNot_SameAnswers(int fromMinute, int toMinute)
+    {
+        using var cached = new MailFlowQueryEngine(fixture.Client);
+        using var uncached = new MailFlowQueryEngine(fixture.Client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero });
+        var filter = new QueryFilter { From = ConnectorFixture.Day1.AddMinutes(fromMinute), To = ConnectorFixture.Day1.AddMinutes(toMinute) };
+
+        foreach (var engine in new[] { cached, cached })
+        {
+            Assert.Equal(await Answers(uncached, filter), await Answers(engine, filter));
+        }
+    }
+
+    [Fact]
+    public async Task RecentBuckets_NotCached_NewPointsSeen()
+    {
+        // A database of its own, written "now": the current day is never cached, so a second write shows at once.
+        var database = "cache_" + Guid.NewGuid().ToString("N")[..8];
+        fixture.Influx.Query("CREATE DATABASE " + database);
+        using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = database });
+        using var engine = new MailFlowQueryEngine(client);
+        var now = DateTimeOffset.UtcNow;
+        var filter = new QueryFilter { From = now.AddDays(-3), To = now.AddMinutes(1) };
+        await Write(database, now.AddMinutes(-1), 4);
+        var first = await engine.GetTlsSummaryAsync(filter);
+
+        await Write(database, now.AddMinutes(-1).AddSeconds(-60), 5);
+        var second = await engine.GetTlsSummaryAsync(filter);
+
+        Assert.Equal(4, first.Directions.Single().Messages.Total);
+        Assert.Equal(9, second.Directions.Single().Messages.Total);
+    }
+
+    private async Task Write(string database, DateTimeOffset time, int messages)
+    {
+        using var http = new HttpClient();
+        var line = $"mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2 messages={messages}i {time.ToUnixTimeSeconds() / 60 * 60}";
+        using var response = await http.PostAsync(new Uri(fixture.Influx.Url, $"/write?db={database}&precision=s"), new StringContent(line));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    private static async Task<string> Answers(MailFlowQueryEngine engine, QueryFilter filter)
+    {
+        var answers = new object[]
+        {
+            await engine.GetTlsSummaryAsync(filter),
+            await engine.GetConnectorReportAsync(new ConnectorReportRequest(filter)),
+            await engine.GetConnectorReportAsync(new ConnectorReportRequest(filter, PerDay: false)),
+            await engine.GetInsightsAsync(new InsightsRequest(filter, new InsightThresholds { MinMessages = 1 })),
+            await engine.GetConnectorsAsync(filter with { Direction = Direction.Inbound }),
+            await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter, TimeSpan.FromMinutes(7), MaxPoints: 5000)),
+            await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter with { Tls = TlsVersion.Tls12 }, TimeSpan.FromHours(1))),
+        };
+        return JsonSerializer.Serialize(answers);
+    }
+}
