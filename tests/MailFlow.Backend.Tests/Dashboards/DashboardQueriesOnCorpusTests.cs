@@ -18,7 +18,7 @@ public sealed class CorpusInflux : IDisposable
     {
         Server.Query($"CREATE DATABASE {MailFlowData.Database}");
         var result = ExporterIngest.Run(
-            "--influx-url", Server.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database,
+            "ingest", "--influx-url", Server.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database,
             "--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), RepoPaths.PostfixCorpus);
         if (result.ExitCode != 0)
         {
