@@ -159,9 +159,14 @@ public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassF
     }
 }
 
-/// <summary>Runs the real exporter (the build output beside the tests).</summary>
+/// <summary>Runs the real exporter from its own build output (its dependencies differ from this web project's).</summary>
 internal static class ExporterIngest
 {
+    // bin/<configuration>/<framework>/ of the tests: the referenced exporter was built with the same two.
+    private static readonly string Program = Path.Combine(
+        RepoPaths.Root, "exporter", "MailFlow.Exporter", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "mailflow-exporter.dll");
+
     private static readonly Lazy<bool> HasIngest = new(() =>
     {
         var (exitCode, output) = Run("ingest", "--help");
@@ -185,7 +190,7 @@ internal static class ExporterIngest
 
     public static (int ExitCode, string Output) Run(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "mailflow-exporter.dll"), .. arguments])
+        var start = new ProcessStartInfo("dotnet", [Program, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
