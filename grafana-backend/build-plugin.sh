@@ -19,6 +19,11 @@ if [ "$mode" = aot ] && ! command -v clang >/dev/null && ! command -v gcc >/dev/
   mode=singlefile
 fi
 
+# One publish at a time: test harnesses may package concurrently, and publishes share the project's obj/.
+mkdir -p "$here/MailFlow.Backend/obj"
+exec 9>"$here/MailFlow.Backend/obj/build-plugin.lock"
+flock 9
+
 publish="$(mktemp -d)"
 trap 'rm -rf "$publish"' EXIT
 common=(-c Release -r linux-x64 --self-contained -o "$publish" -nologo -v:q -p:DebugType=none)

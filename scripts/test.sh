@@ -6,8 +6,20 @@ cd "$(dirname "$0")/.."
 need=()
 command -v influxd >/dev/null || need+=(influxdb influxdb-client)
 command -v xz >/dev/null || need+=(xz-utils)
-# npm: the compose file validation (dclint) and the Arrow frame decoder of the plugin tests.
-command -v npm >/dev/null || need+=(nodejs npm)
+# Plugin tests: the Grafana-like go-plugin host (GOPATH mode, Debian's Go packages), the apache-arrow decoder
+# (Node.js), and Native AOT packaging of the plugin (a C toolchain and zlib headers).
+command -v go >/dev/null || need+=(golang-go)
+command -v protoc >/dev/null || need+=(protobuf-compiler)
+command -v protoc-gen-go >/dev/null || need+=(protoc-gen-go)
+command -v protoc-gen-go-grpc >/dev/null || need+=(protoc-gen-go-grpc)
+[ -d /usr/share/gocode/src/github.com/hashicorp/go-plugin ] || need+=(golang-github-hashicorp-go-plugin-dev)
+[ -d /usr/share/gocode/src/google.golang.org/grpc ] || need+=(golang-google-grpc-dev)
+[ -d /usr/share/gocode/src/google.golang.org/protobuf ] || need+=(golang-google-protobuf-dev)
+# npm also validates the compose file (dclint).
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "test.sh: missing ${need[*]}: install them (Debian: apt-get install -y ${need[*]}) and run again" >&2
@@ -19,6 +31,8 @@ if ((${#need[@]})); then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The apache-arrow decoder of the plugin tests, from its lock file.
+[ -d tests/arrow-check/node_modules/apache-arrow ] || npm ci --no-audit --no-fund --prefix tests/arrow-check >&2
 
 # The plugin tests and the dashboard tests run the same packaged plugin (a Native AOT publish takes minutes):
 # package it once for both. Set MAILFLOW_TEST_PLUGIN_DIR to reuse a folder packaged earlier.

@@ -272,7 +272,7 @@ func main() {
 	}
 	conn := raw.(*grpc.ClientConn)
 	pctx := pluginContext(in.Settings)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 
 	if in.Health {

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using MailFlow.Backend.Influx;
+using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 
 namespace MailFlow.Backend.Plugin;
 
 /// <summary>
 /// The data source's settings page, as Grafana sends it (DataSourceInstanceSettings): <c>url</c>;
-/// <c>jsonData</c> {influxVersion "1"|"2", database, retentionPolicy, organization, bucket, user, timeoutSeconds};
+/// <c>jsonData</c> {influxVersion "1"|"2", database, retentionPolicy, organization, bucket, user, timeoutSeconds,
+/// cacheTtlSeconds};
 /// <c>decryptedSecureJsonData</c> {password, token}. Secrets go into <see cref="InfluxOptions"/> and nowhere else.
 /// </summary>
 internal static class DataSourceSettings
@@ -79,6 +81,22 @@ internal static class DataSourceSettings
         catch (ArgumentException e)
         {
             throw new PluginQueryException("data source settings: " + e.Message);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// The engine's options: <c>jsonData.cacheTtlSeconds</c> sets how long sums of settled (past) buckets are kept
+    /// (0 disables the cache; default <see cref="QueryEngineOptions.DefaultCacheTtl"/>).
+    /// </summary>
+    public static QueryEngineOptions ToEngineOptions(DataSourceInstanceSettings settings)
+    {
+        var options = new QueryEngineOptions();
+        if (ReadJsonData(settings.JsonData.Span).GetValueOrDefault("cacheTtlSeconds") is { } text
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+        {
+            options.CacheTtl = TimeSpan.FromSeconds(Math.Min(seconds, 86_400));
         }
 
         return options;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MailFlow.Backend.Influx;
+using MailFlow.Backend.Plugin.Internal;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 
@@ -27,8 +28,8 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
             return current;
         }
 
-        var client = new InfluxQlClient(options);
-        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>()));
+        var client = new InfluxQlClient(options, CoalescingHandler.Create(options.Timeout));
+        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>(), DataSourceSettings.ToEngineOptions(settings)));
         var stored = _entries.AddOrUpdate(uid, created, (_, existing) => existing.LastUpdatedMs == settings.LastUpdatedMS ? existing : created);
         if (!ReferenceEquals(stored, created))
         {

@@ -38,7 +38,15 @@ public static class PluginHost
         var stderr = Console.OpenStandardError();
         using var logs = new HclogLoggerProvider(stderr, HclogLevels.FromEnvironment());
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "mailflow-backend" });
+        // Grafana starts plugins in its own working directory (thousands of files under public/): a content root
+        // there, watched for appsettings changes, costs a recursive directory walk at every start. The plugin's
+        // own folder is small, and nothing needs reloading.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ApplicationName = "mailflow-backend",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -40,6 +40,31 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
         Assert.Contains(advice, health["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", "set a user and password")]
+    [InlineData("wrong-password", "Check the password of user 'admin'")]
+    public void CheckHealth_CredentialsRefused_SaysWhichCredentialToFix(string password, string advice)
+    {
+        using var server = new AuthInfluxServer();
+        var settings = harness.Settings(url: server.Url.ToString());
+        if (password.Length > 0)
+        {
+            settings["jsonData"]!["user"] = AuthInfluxServer.User;
+            settings["secureJsonData"]!["password"] = password;
+        }
+        else
+        {
+            settings["secureJsonData"] = new JsonObject();
+        }
+
+        var health = Health(settings);
+
+        Assert.Equal("ERROR", health["status"]!.GetValue<string>());
+        Assert.Contains("refused the credentials", health["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(advice, health["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password", health["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CallResource_EditorLists_JsonWithConnectorsFromTheRange()
     {
