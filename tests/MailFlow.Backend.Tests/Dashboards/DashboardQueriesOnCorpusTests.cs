@@ -16,15 +16,6 @@ public sealed class CorpusInflux : IDisposable
 
     public CorpusInflux()
     {
-        Server.Query($"CREATE DATABASE {MailFlowData.Database}");
-        var result = ExporterIngest.Run(
-            "ingest", "--influx-url", Server.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database,
-            "--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), RepoPaths.PostfixCorpus);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException("mailflow-exporter ingest failed: " + result.Output);
-        }
-
         Settings = new JsonObject
         {
             ["id"] = 1,
@@ -34,6 +25,30 @@ public sealed class CorpusInflux : IDisposable
             ["jsonData"] = new JsonObject { ["influxVersion"] = "1", ["database"] = MailFlowData.Database },
             ["secureJsonData"] = new JsonObject(),
         };
+
+        // xunit builds the fixture even when every test is skipped: load nothing then.
+        if (!ExporterIngest.Available)
+        {
+            return;
+        }
+
+        try
+        {
+            Server.Query($"CREATE DATABASE {MailFlowData.Database}");
+            var result = ExporterIngest.Run(
+                "ingest", "--influx-url", Server.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database,
+                "--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), RepoPaths.PostfixCorpus);
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException("mailflow-exporter ingest failed: " + result.Output);
+            }
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: stop influxd here.
+            Server.Dispose();
+            throw;
+        }
     }
 
     public InfluxDbServer Server { get; } = new();

@@ -11,7 +11,17 @@ public sealed class MailFlowInflux : IDisposable
     public MailFlowInflux()
     {
         Now = DateTimeOffset.UtcNow;
-        MailFlowData.Load(Server, Now);
+        try
+        {
+            MailFlowData.Load(Server, Now);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: stop influxd here.
+            Server.Dispose();
+            throw;
+        }
+
         Settings = DataSourceSettings(new Dictionary<string, string>
         {
             ["MAILFLOW_INFLUX_URL"] = Server.Url.ToString().TrimEnd('/'),
