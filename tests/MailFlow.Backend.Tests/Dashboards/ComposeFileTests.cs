@@ -19,7 +19,7 @@ public sealed partial class ComposeFileTests
     private static JsonObject Service(string name) => Compose["services"]![name]!.AsObject();
 
     [Fact]
-    public void ComposeFile_ValidatesAgainstTheComposeSpecification()
+    public void ComposeFileAndDockerfiles_ValidateWithoutADockerEngine()
     {
         var (exitCode, output) = RunValidator(ComposePath);
 
@@ -43,6 +43,13 @@ public sealed partial class ComposeFileTests
             Assert.NotEqual(text, File.ReadAllText(unpinned));
             Assert.NotEqual(0, RunValidator(misspelt).ExitCode);
             Assert.NotEqual(0, RunValidator(unpinned).ExitCode);
+
+            // And on a Dockerfile with a misspelt instruction.
+            var dockerfile = Path.Combine(directory.FullName, "broken.Dockerfile");
+            File.WriteAllText(dockerfile, File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "grafana.Dockerfile")).Replace("COPY --from=plugin", "COPPY --from=plugin", StringComparison.Ordinal));
+            var (exitCode, output) = RunValidator(ComposePath, dockerfile);
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("COPPY", output, StringComparison.Ordinal);
         }
         finally
         {
@@ -218,9 +225,9 @@ public sealed partial class ComposeFileTests
         return match.Success ? match.Groups["default"].Value : host;
     }
 
-    private static (int ExitCode, string Output) RunValidator(string composeFile)
+    private static (int ExitCode, string Output) RunValidator(string composeFile, params string[] dockerfiles)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "validate-compose.sh"), composeFile])
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "validate-compose.sh"), composeFile, .. dockerfiles])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

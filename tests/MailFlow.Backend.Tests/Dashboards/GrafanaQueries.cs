@@ -15,11 +15,12 @@ internal static partial class GrafanaQueries
     public const long DefaultMaxDataPoints = 1000;
 
     /// <summary>The DataQuery of a panel target, with <paramref name="values"/> as the variables' values.</summary>
-    public static HostQuery ForPanel(JsonObject dashboard, JsonObject panel, JsonObject target, IReadOnlyDictionary<string, string[]> values, DateTimeOffset now)
+    /// <param name="range">The range picked in the time picker; null = the dashboard's default range.</param>
+    public static HostQuery ForPanel(JsonObject dashboard, JsonObject panel, JsonObject target, IReadOnlyDictionary<string, string[]> values, DateTimeOffset now, (DateTimeOffset From, DateTimeOffset To)? range = null)
     {
         var (from, to) = panel["timeFrom"] is { } timeFrom
             ? (now - Duration((string)timeFrom!), now)
-            : (Relative((string)dashboard["time"]!["from"]!, now), Relative((string)dashboard["time"]!["to"]!, now));
+            : range ?? (Relative((string)dashboard["time"]!["from"]!, now), Relative((string)dashboard["time"]!["to"]!, now));
         var maxDataPoints = (long?)panel["maxDataPoints"] ?? DefaultMaxDataPoints;
         var auto = (long)Math.Ceiling((to - from).TotalMinutes / maxDataPoints) * 60_000;
         var minimum = panel["interval"] is { } interval ? (long)Duration((string)interval!).TotalMilliseconds : 0;

@@ -11,7 +11,17 @@ public sealed class MailFlowInflux : IDisposable
     public MailFlowInflux()
     {
         Now = DateTimeOffset.UtcNow;
-        MailFlowData.Load(Server, Now);
+        try
+        {
+            MailFlowData.Load(Server, Now);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: stop influxd here.
+            Server.Dispose();
+            throw;
+        }
+
         Settings = DataSourceSettings(new Dictionary<string, string>
         {
             ["MAILFLOW_INFLUX_URL"] = Server.Url.ToString().TrimEnd('/'),
@@ -53,7 +63,7 @@ public sealed class MailFlowInflux : IDisposable
 /// Grafana-like host against a real InfluxDB holding <see cref="MailFlowData"/>; the frames are decoded by
 /// apache-arrow and compared with the figures worked out by hand in <see cref="MailFlowData"/>.
 /// </summary>
-public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<MailFlowInflux>
+public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : IClassFixture<MailFlowInflux>
 {
     private const double Tolerance = 0.01;
 
@@ -61,7 +71,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
 
     private static JsonObject PanelByTitle(JsonObject dashboard, string title) => GrafanaFiles.Panels(dashboard).Single(p => (string?)p["title"] == title);
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void Panels_EveryQueryOfEveryDashboard_AnswersFramesWithoutError()
     {
         foreach (var (path, dashboard) in GrafanaFiles.Dashboards())
@@ -71,7 +81,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
             foreach (var panel in panels)
             {
                 var queries = panel["targets"]!.AsArray().Select(t => GrafanaQueries.ForPanel(dashboard, panel, t!.AsObject(), values, influx.Now)).ToArray();
-                var answer = PluginHarness.Instance.Query(influx.Settings, queries);
+                var answer = DashboardPluginHost.Instance.Query(influx.Settings, queries);
                 foreach (var query in queries)
                 {
                     var frames = DecodedFrames.Of(answer, query.RefId, $"{Path.GetFileName(path)} \"{panel["title"]}\"");
@@ -83,7 +93,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         }
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void MailFlowWidget_LastSevenDays_GivesEachDirectionsShareByTlsVersion()
     {
         var dashboard = DashboardByUid("mailflow-overview");
@@ -95,7 +105,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         AssertSummary(Summary(answer, "B"), ("outbound", "TLS1.2", 120, 80), ("outbound", "TLS1.3", 20, 100.0 * 20 / 150), ("outbound", "TLS1.1", 5, 100.0 * 5 / 150), ("outbound", "none", 5, 100.0 * 5 / 150));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void MailFlowStats_ProtectedAndLegacyShares_AddUpFromTheSummaryRows()
     {
         // The stat panels sum the summary's percent over the rows their transformation keeps: TLS of any version for
@@ -108,7 +118,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(10, Summary(RunPanel(dashboard, PanelByTitle(dashboard, "Submission messages"), ResolvedValues(dashboard)), "A").Sum(r => r.Messages));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void Details_MessagesPerDay_SumToEachTlsVersionsMessagesOverTheRange()
     {
         var dashboard = DashboardByUid("mailflow-tls-details");
@@ -132,7 +142,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(200, totals.Values.Sum(), Tolerance);
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void Details_ShareTrend_AddsUpToAHundredPercentWhereThereIsMail()
     {
         var dashboard = DashboardByUid("mailflow-tls-details");
@@ -158,7 +168,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.All(perTime.Values, v => Assert.True(Math.Abs(v) < Tolerance || Math.Abs(v - 100) < Tolerance, $"a bucket adds up to {v} %"));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_ShowDataFor_ListsTheConnectorsOfTheRange()
     {
         var names = ConnectorOptions(DashboardByUid("mailflow-connector-report"));
@@ -168,7 +178,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
             names.Order(StringComparer.Ordinal));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_AllMailFlow_GivesOneRowPerDayConnectorAndDirection()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -190,7 +200,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(200 + 150 + 10, rows.Sum(r => r.Messages));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_OneConnector_ShowsOnlyThatConnector()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -203,7 +213,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(18 + 22 + 50, rows.Sum(r => r.Messages));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_FromTheInternetWithoutAConnector_ShowsOnlyThatMail()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -217,7 +227,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(100.0 * 10 / 102, row.None, 2);
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_ConnectorType_NarrowsTheReportToThatType()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -229,7 +239,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal("On-premises relay", row.Connector);
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_ActiveInsights_NameThePartnerTls10AndThePlaintextOnAForcedTlsConnector()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -247,7 +257,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.DoesNotContain(rows, r => DecodedFrames.Text(r["connector"]) == "Fabrikam");
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void ConnectorReport_LegacyPeers_ListThePeersToContactBusiestFirst()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -261,7 +271,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         Assert.Equal(10 + 4 + 1 + 1 + 1 + 5 + 5, rows.Sum(r => DecodedFrames.Long(r["messages"])));
     }
 
-    [PluginFact]
+    [PackagedPluginFact]
     public void AlertRules_Queries_GiveOneTls10SharePerConnectorAboveTheMinimumVolume()
     {
         var fired = new List<string>();
@@ -269,7 +279,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         {
             var item = GrafanaFiles.AlertQueries().Single(q => q.Where.StartsWith($"alert rule {rule["uid"]} ", StringComparison.Ordinal));
             var query = GrafanaQueries.ForAlert(item, influx.Now);
-            var answer = PluginHarness.Instance.Query(influx.Settings, [query]);
+            var answer = DashboardPluginHost.Instance.Query(influx.Settings, [query]);
             var shares = new Dictionary<string, double>();
             foreach (var frame in DecodedFrames.Of(answer, query.RefId, item.Where))
             {
@@ -301,7 +311,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
     }
 
     private JsonObject RunPanel(JsonObject dashboard, JsonObject panel, IReadOnlyDictionary<string, string[]> values) =>
-        PluginHarness.Instance.Query(influx.Settings, panel["targets"]!.AsArray().Select(t => GrafanaQueries.ForPanel(dashboard, panel, t!.AsObject(), values, influx.Now)));
+        DashboardPluginHost.Instance.Query(influx.Settings, panel["targets"]!.AsArray().Select(t => GrafanaQueries.ForPanel(dashboard, panel, t!.AsObject(), values, influx.Now)));
 
     /// <summary>The variables' values as Grafana resolves them on load: a query variable's All becomes every option.</summary>
     private Dictionary<string, string[]> ResolvedValues(JsonObject dashboard, params (string Name, string Value)[] overrides)
@@ -331,7 +341,7 @@ public sealed class PluginQueryTests(MailFlowInflux influx) : IClassFixture<Mail
         values ??= GrafanaQueries.CurrentValues(dashboard);
         var target = GrafanaQueries.Interpolate(variable["query"]!.AsObject(), values);
         var query = new HostQuery((string)target["refId"]!, GrafanaQueries.Relative((string)dashboard["time"]!["from"]!, influx.Now), influx.Now, GrafanaQueries.DefaultMaxDataPoints, 600_000, target);
-        var frame = Assert.Single(DecodedFrames.Of(PluginHarness.Instance.Query(influx.Settings, [query]), query.RefId, "connector variable"));
+        var frame = Assert.Single(DecodedFrames.Of(DashboardPluginHost.Instance.Query(influx.Settings, [query]), query.RefId, "connector variable"));
         return frame["fields"]![0]!["values"]!.AsArray().Select(v => (string)v!).Distinct(StringComparer.Ordinal).ToArray();
     }
 
