@@ -61,12 +61,6 @@ internal sealed class DashboardPluginHost
         Decoder = Path.Combine(arrowCheck, "decode.mjs");
     }
 
-    /// <summary>True when the repository holds the plugin's packaging script and the host (the plugin work is merged).</summary>
-    public static bool Available =>
-        File.Exists(Path.Combine(RepoPaths.Root, "grafana-backend", "build-plugin.sh"))
-        && File.Exists(Path.Combine(RepoPaths.Root, "tests", "plugin-host", "build.sh"))
-        && File.Exists(Path.Combine(RepoPaths.Root, "tests", "arrow-check", "decode.mjs"));
-
     public static DashboardPluginHost Instance => Shared.Value;
 
     public string Executable { get; }
@@ -124,17 +118,5 @@ internal sealed class DashboardPluginHost
         }
 
         return stdout.Result;
-    }
-}
-
-/// <summary>A fact that runs only once the plugin's packaging script and test host are in the repository.</summary>
-internal sealed class PackagedPluginFactAttribute : FactAttribute
-{
-    public PackagedPluginFactAttribute()
-    {
-        if (!DashboardPluginHost.Available)
-        {
-            Skip = "needs grafana-backend/build-plugin.sh, tests/plugin-host and tests/arrow-check (the Grafana plugin issue)";
-        }
     }
 }

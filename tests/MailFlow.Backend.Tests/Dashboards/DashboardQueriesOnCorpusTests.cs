@@ -26,12 +26,6 @@ public sealed class CorpusInflux : IDisposable
             ["secureJsonData"] = new JsonObject(),
         };
 
-        // xunit builds the fixture even when every test is skipped: load nothing then.
-        if (!ExporterIngest.Available)
-        {
-            return;
-        }
-
         try
         {
             Server.Query($"CREATE DATABASE {MailFlowData.Database}");
@@ -75,7 +69,7 @@ public sealed class CorpusInflux : IDisposable
 /// </summary>
 public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassFixture<CorpusInflux>
 {
-    [CorpusFact]
+    [Fact]
     public void Panels_EveryQueryOnTheCorpusMonth_AnswersFramesWithoutError()
     {
         var now = DateTimeOffset.UtcNow;
@@ -102,7 +96,7 @@ public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassF
         }
     }
 
-    [CorpusFact]
+    [Fact]
     public void MailFlowWidget_CorpusMonth_EqualsInfluxQlTotals()
     {
         var dashboard = GrafanaFiles.Dashboards().Single(d => (string?)d.Json["uid"] == "mailflow-overview").Json;
@@ -130,7 +124,7 @@ public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassF
         }
     }
 
-    [CorpusFact]
+    [Fact]
     public void ConnectorReport_CorpusMonth_CoversEveryMessage()
     {
         var dashboard = GrafanaFiles.Dashboards().Single(d => (string?)d.Json["uid"] == "mailflow-connector-report").Json;
@@ -149,7 +143,7 @@ public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassF
         });
     }
 
-    [CorpusFact]
+    [Fact]
     public void AlertRules_CorpusMonth_GiveSharesBetweenZeroAndAHundredPerConnector()
     {
         foreach (var item in GrafanaFiles.AlertQueries())
@@ -182,27 +176,6 @@ internal static class ExporterIngest
         RepoPaths.Root, "exporter", "MailFlow.Exporter", "bin",
         new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "mailflow-exporter.dll");
 
-    private static readonly Lazy<bool> HasIngest = new(() =>
-    {
-        var (exitCode, output) = Run("ingest", "--help");
-        return exitCode == 0 && output.Contains("--influx-url", StringComparison.Ordinal);
-    });
-
-    /// <summary>True when the exporter has its <c>ingest</c> command (the InfluxDB issue) and the corpus is there.</summary>
-    public static bool Available => HasIngest.Value && CorpusPresent();
-
-    private static bool CorpusPresent()
-    {
-        try
-        {
-            return File.Exists(RepoPaths.PostfixCorpusXz);
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-    }
-
     public static (int ExitCode, string Output) Run(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", [Program, .. arguments])
@@ -221,21 +194,5 @@ internal static class ExporterIngest
         }
 
         return (process.ExitCode, string.Create(CultureInfo.InvariantCulture, $"{stdout}{stderr.Result}"));
-    }
-}
-
-/// <summary>A fact that needs the packaged plugin, the exporter's ingest command and the shared corpus.</summary>
-internal sealed class CorpusFactAttribute : FactAttribute
-{
-    public CorpusFactAttribute()
-    {
-        if (!DashboardPluginHost.Available)
-        {
-            Skip = "needs the packaged plugin and its test host (the Grafana plugin issue)";
-        }
-        else if (!ExporterIngest.Available)
-        {
-            Skip = "needs mailflow-exporter ingest (the InfluxDB issue) and the shared corpus";
-        }
     }
 }

@@ -71,7 +71,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
 
     private static JsonObject PanelByTitle(JsonObject dashboard, string title) => GrafanaFiles.Panels(dashboard).Single(p => (string?)p["title"] == title);
 
-    [PackagedPluginFact]
+    [Fact]
     public void Panels_EveryQueryOfEveryDashboard_AnswersFramesWithoutError()
     {
         foreach (var (path, dashboard) in GrafanaFiles.Dashboards())
@@ -93,7 +93,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         }
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void MailFlowWidget_LastSevenDays_GivesEachDirectionsShareByTlsVersion()
     {
         var dashboard = DashboardByUid("mailflow-overview");
@@ -105,7 +105,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         AssertSummary(Summary(answer, "B"), ("outbound", "TLS1.2", 120, 80), ("outbound", "TLS1.3", 20, 100.0 * 20 / 150), ("outbound", "TLS1.1", 5, 100.0 * 5 / 150), ("outbound", "none", 5, 100.0 * 5 / 150));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void MailFlowStats_ProtectedAndLegacyShares_AddUpFromTheSummaryRows()
     {
         // The stat panels sum the summary's percent over the rows their transformation keeps: TLS of any version for
@@ -118,7 +118,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(10, Summary(RunPanel(dashboard, PanelByTitle(dashboard, "Submission messages"), ResolvedValues(dashboard)), "A").Sum(r => r.Messages));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void Details_MessagesPerDay_SumToEachTlsVersionsMessagesOverTheRange()
     {
         var dashboard = DashboardByUid("mailflow-tls-details");
@@ -142,7 +142,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(200, totals.Values.Sum(), Tolerance);
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void Details_ShareTrend_AddsUpToAHundredPercentWhereThereIsMail()
     {
         var dashboard = DashboardByUid("mailflow-tls-details");
@@ -168,7 +168,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.All(perTime.Values, v => Assert.True(Math.Abs(v) < Tolerance || Math.Abs(v - 100) < Tolerance, $"a bucket adds up to {v} %"));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_ShowDataFor_ListsTheConnectorsOfTheRange()
     {
         var names = ConnectorOptions(DashboardByUid("mailflow-connector-report"));
@@ -178,7 +178,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
             names.Order(StringComparer.Ordinal));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_AllMailFlow_GivesOneRowPerDayConnectorAndDirection()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -200,7 +200,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(200 + 150 + 10, rows.Sum(r => r.Messages));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_OneConnector_ShowsOnlyThatConnector()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -213,7 +213,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(18 + 22 + 50, rows.Sum(r => r.Messages));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_FromTheInternetWithoutAConnector_ShowsOnlyThatMail()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -227,7 +227,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(100.0 * 10 / 102, row.None, 2);
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_ConnectorType_NarrowsTheReportToThatType()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -239,7 +239,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal("On-premises relay", row.Connector);
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_ActiveInsights_NameThePartnerTls10AndThePlaintextOnAForcedTlsConnector()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -257,7 +257,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.DoesNotContain(rows, r => DecodedFrames.Text(r["connector"]) == "Fabrikam");
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void ConnectorReport_LegacyPeers_ListThePeersToContactBusiestFirst()
     {
         var dashboard = DashboardByUid("mailflow-connector-report");
@@ -271,7 +271,7 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         Assert.Equal(10 + 4 + 1 + 1 + 1 + 5 + 5, rows.Sum(r => DecodedFrames.Long(r["messages"])));
     }
 
-    [PackagedPluginFact]
+    [Fact]
     public void AlertRules_Queries_GiveOneTls10SharePerConnectorAboveTheMinimumVolume()
     {
         var fired = new List<string>();
