@@ -16,16 +16,10 @@ namespace MailFlow.Exporter.Formats.Postfix;
 /// <item>Outbound: <c>status=sent</c> from an smtp process to a non-loopback relay; one message per
 /// (queue id, relay), emitted at qmgr's <c>removed</c>. TLS from that process's summary for the same relay.</item>
 /// </list>
-/// State that never completes is evicted after <see cref="StaleAfter"/> of log time, so memory stays flat.
+/// State that never completes is evicted after <see cref="StaleSweeper.StaleAfter"/> of log time, so memory stays flat.
 /// </summary>
 internal sealed class PostfixParser : ILogParser
 {
-    /// <summary>Sessions and queue ids idle this long (log time) are flushed and forgotten.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
-
-    private static readonly long StaleTicks = StaleAfter.Ticks;
-    private static readonly long SweepEveryTicks = TimeSpan.FromMinutes(5).Ticks;
-
     private readonly ParseContext _context;
     private readonly IRecordSink _sink;
     private readonly SyslogClock _clock;
@@ -36,9 +30,9 @@ internal sealed class PostfixParser : ILogParser
     private readonly Stack<SmtpdSession> _sessionPool = new();
     private readonly List<QueueKey> _staleKeys = [];
     private readonly List<long> _staleSessions = [];
+    private readonly StaleSweeper _sweeper = new();
 
     private long _now;
-    private long _nextSweep;
     private long _flowEvents;
     private long _tlsSummaries;
 
@@ -125,7 +119,7 @@ internal sealed class PostfixParser : ILogParser
                 return;
             }
 
-            var session = StartSession(SessionKey(in syslog));
+            var session = StartSession(syslog.ProcessKey);
             if (MailText.TrySplitHostIp(message[13..], out _, out var ip) && !MailText.IsLoopback(ip))
             {
                 _flowEvents++;
@@ -135,7 +129,7 @@ internal sealed class PostfixParser : ILogParser
         }
         else if (message.StartsWith("disconnect from "u8))
         {
-            if (!TryTime(in syslog, lineNumber) || !_sessions.Remove(SessionKey(in syslog), out var session))
+            if (!TryTime(in syslog, lineNumber) || !_sessions.Remove(syslog.ProcessKey, out var session))
             {
                 return;
             }
@@ -152,7 +146,7 @@ internal sealed class PostfixParser : ILogParser
             }
 
             _tlsSummaries++;
-            var key = SessionKey(in syslog);
+            var key = syslog.ProcessKey;
             if (!_sessions.TryGetValue(key, out var session))
             {
                 // The input began inside this session.
@@ -179,7 +173,7 @@ internal sealed class PostfixParser : ILogParser
             return;
         }
 
-        var sessionKey = SessionKey(in syslog);
+        var sessionKey = syslog.ProcessKey;
         if (!_sessions.TryGetValue(sessionKey, out var session))
         {
             session = StartSession(sessionKey);
@@ -275,7 +269,7 @@ internal sealed class PostfixParser : ILogParser
             }
 
             _tlsSummaries++;
-            var key = SessionKey(in syslog);
+            var key = syslog.ProcessKey;
             if (!_clients.TryGetValue(key, out var client))
             {
                 client = new RecentTls();
@@ -322,7 +316,7 @@ internal sealed class PostfixParser : ILogParser
 
         var tls = TlsVersion.None;
         string? cipher = null;
-        if (_clients.TryGetValue(SessionKey(in syslog), out var state))
+        if (_clients.TryGetValue(syslog.ProcessKey, out var state))
         {
             var slot = state.Find(relayHash);
             if (slot >= 0)
@@ -532,82 +526,32 @@ internal sealed class PostfixParser : ILogParser
 
     private void MaybeSweep()
     {
-        // Also sweep when log time jumped back (concatenated or out-of-order inputs), so nothing waits forever.
-        if (_now < _nextSweep && _now > _nextSweep - (2 * SweepEveryTicks))
+        if (!_sweeper.IsDue(_now, out var cutoff, out var future))
         {
             return;
         }
 
-        var cutoff = _now - StaleTicks;
-        var future = _now + StaleTicks;
-        if (_nextSweep != 0)
+        StaleSweeper.RemoveStale(_sessions, s => s.LastSeen, cutoff, future, _staleSessions, session =>
         {
-            foreach (var (key, session) in _sessions)
-            {
-                if (session.LastSeen < cutoff || session.LastSeen > future)
-                {
-                    _staleSessions.Add(key);
-                }
-            }
-
-            foreach (var key in _staleSessions)
-            {
-                _sessions.Remove(key, out var session);
-                ResolveSession(session!, TlsVersion.None, dataOk: false);
-                _sessionPool.Push(session!);
-            }
-
-            _staleSessions.Clear();
-            foreach (var (key, client) in _clients)
-            {
-                if (client.LastSeen < cutoff || client.LastSeen > future)
-                {
-                    _staleSessions.Add(key);
-                }
-            }
-
-            foreach (var key in _staleSessions)
-            {
-                _clients.Remove(key);
-            }
-
-            _staleSessions.Clear();
-            foreach (var (key, entry) in _queue)
-            {
-                if (entry.LastSeen < cutoff || entry.LastSeen > future)
-                {
-                    _staleKeys.Add(key);
-                }
-            }
-
-            foreach (var key in _staleKeys)
-            {
-                _queue.Remove(key, out var entry);
-                Flush(entry!);
-            }
-
-            _staleKeys.Clear();
-        }
-
-        _nextSweep = _now + SweepEveryTicks;
+            ResolveSession(session, TlsVersion.None, dataOk: false);
+            _sessionPool.Push(session);
+        });
+        StaleSweeper.RemoveStale(_clients, c => c.LastSeen, cutoff, future, _staleSessions);
+        StaleSweeper.RemoveStale(_queue, e => e.LastSeen, cutoff, future, _staleKeys, Flush);
     }
 
     // ---- line helpers ----
 
     private bool TryTime(in SyslogLine syslog, long lineNumber)
     {
-        if (_clock.TryGetUtcTicks(syslog.Timestamp, syslog.IsRfc3339, out var ticks))
+        if (!_clock.TryStamp(in syslog, _context, lineNumber, out var ticks))
         {
-            _now = ticks;
-            return true;
+            return false;
         }
 
-        _context.Problem(lineNumber, "bad syslog timestamp", Encoding.UTF8.GetString(syslog.Timestamp));
-        return false;
+        _now = ticks;
+        return true;
     }
-
-    private static long SessionKey(in SyslogLine syslog) =>
-        (long)((MailText.Hash(syslog.Host) << 32) ^ (ulong)(uint)syslog.Pid);
 
     /// <summary>Splits <c>QUEUEID: rest</c>.</summary>
     private static bool TrySplitQueueId(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> queueId, out ReadOnlySpan<byte> rest)

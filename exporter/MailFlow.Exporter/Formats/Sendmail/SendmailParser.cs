@@ -15,16 +15,10 @@ namespace MailFlow.Exporter.Formats.Sendmail;
 /// <item>Outbound: a <c>to=</c> line with <c>stat=Sent</c> to a non-loopback relay; its TLS is the most recent
 /// <c>STARTTLS=client</c> of the same pid for that relay host. All recipients on the line count.</item>
 /// </list>
-/// Sendmail logs no connect/disconnect: pid state expires after <see cref="StaleAfter"/> of log time.
+/// Sendmail logs no connect/disconnect: pid state expires after <see cref="StaleSweeper.StaleAfter"/> of log time.
 /// </summary>
 internal sealed class SendmailParser : ILogParser
 {
-    /// <summary>Per-pid and per-queue-id state idle this long (log time) is flushed and forgotten.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
-
-    private static readonly long StaleTicks = StaleAfter.Ticks;
-    private static readonly long SweepEveryTicks = TimeSpan.FromMinutes(5).Ticks;
-
     private readonly ParseContext _context;
     private readonly IRecordSink _sink;
     private readonly SyslogClock _clock;
@@ -34,8 +28,9 @@ internal sealed class SendmailParser : ILogParser
     private readonly Dictionary<QueueKey, QueuedMessage> _queue = [];
     private readonly List<long> _stalePids = [];
     private readonly List<QueueKey> _staleKeys = [];
+    private readonly StaleSweeper _sweeper = new();
+
     private long _now;
-    private long _nextSweep;
     private long _flowEvents;
     private long _tlsLines;
 
@@ -145,7 +140,7 @@ internal sealed class SendmailParser : ILogParser
             return;
         }
 
-        var key = PidKey(in syslog);
+        var key = syslog.ProcessKey;
         if (!_clients.TryGetValue(key, out var recent))
         {
             recent = new RecentTls();
@@ -184,7 +179,7 @@ internal sealed class SendmailParser : ILogParser
         }
 
         _flowEvents++;
-        var session = _servers.TryGetValue(PidKey(in syslog), out var found) ? found : null;
+        var session = _servers.TryGetValue(syslog.ProcessKey, out var found) ? found : null;
         var proto = MailText.Field(message, "proto="u8);
         var authenticated = session?.Authenticated == true || proto.EndsWith("SA"u8) || proto.SequenceEqual("ESMTPA"u8);
         var tls = TlsVersion.None;
@@ -246,7 +241,7 @@ internal sealed class SendmailParser : ILogParser
         _flowEvents++;
         var tls = TlsVersion.None;
         string? cipher = null;
-        if (_clients.TryGetValue(PidKey(in syslog), out var recent))
+        if (_clients.TryGetValue(syslog.ProcessKey, out var recent))
         {
             var slot = recent.Find(MailText.HashHostName(RelayHostToken(relay)));
             if (slot >= 0)
@@ -309,7 +304,7 @@ internal sealed class SendmailParser : ILogParser
     private ServerSession Server(in SyslogLine syslog)
     {
         MaybeSweep();
-        var key = PidKey(in syslog);
+        var key = syslog.ProcessKey;
         if (!_servers.TryGetValue(key, out var session))
         {
             session = new ServerSession();
@@ -322,78 +317,26 @@ internal sealed class SendmailParser : ILogParser
 
     private void MaybeSweep()
     {
-        // Also sweep when log time jumped back (concatenated or out-of-order inputs), so nothing waits forever.
-        if (_now < _nextSweep && _now > _nextSweep - (2 * SweepEveryTicks))
+        if (!_sweeper.IsDue(_now, out var cutoff, out var future))
         {
             return;
         }
 
-        var cutoff = _now - StaleTicks;
-        var future = _now + StaleTicks;
-        if (_nextSweep != 0)
-        {
-            foreach (var (key, session) in _servers)
-            {
-                if (session.LastSeen < cutoff || session.LastSeen > future)
-                {
-                    _stalePids.Add(key);
-                }
-            }
-
-            foreach (var key in _stalePids)
-            {
-                _servers.Remove(key);
-            }
-
-            _stalePids.Clear();
-            foreach (var (key, recent) in _clients)
-            {
-                if (recent.LastSeen < cutoff || recent.LastSeen > future)
-                {
-                    _stalePids.Add(key);
-                }
-            }
-
-            foreach (var key in _stalePids)
-            {
-                _clients.Remove(key);
-            }
-
-            _stalePids.Clear();
-            foreach (var (key, queued) in _queue)
-            {
-                if (queued.LastSeen < cutoff || queued.LastSeen > future)
-                {
-                    _staleKeys.Add(key);
-                }
-            }
-
-            foreach (var key in _staleKeys)
-            {
-                _queue.Remove(key, out var queued);
-                Emit(queued!);
-            }
-
-            _staleKeys.Clear();
-        }
-
-        _nextSweep = _now + SweepEveryTicks;
+        StaleSweeper.RemoveStale(_servers, s => s.LastSeen, cutoff, future, _stalePids);
+        StaleSweeper.RemoveStale(_clients, c => c.LastSeen, cutoff, future, _stalePids);
+        StaleSweeper.RemoveStale(_queue, q => q.LastSeen, cutoff, future, _staleKeys, Emit);
     }
 
     private bool TryTime(in SyslogLine syslog, long lineNumber)
     {
-        if (_clock.TryGetUtcTicks(syslog.Timestamp, syslog.IsRfc3339, out var ticks))
+        if (!_clock.TryStamp(in syslog, _context, lineNumber, out var ticks))
         {
-            _now = ticks;
-            return true;
+            return false;
         }
 
-        _context.Problem(lineNumber, "bad syslog timestamp", Encoding.UTF8.GetString(syslog.Timestamp));
-        return false;
+        _now = ticks;
+        return true;
     }
-
-    private static long PidKey(in SyslogLine syslog) =>
-        (long)((MailText.Hash(syslog.Host) << 32) ^ (ulong)(uint)syslog.Pid);
 
     /// <summary>A field whose value may hold spaces (<c>relay=host [ip]</c>, <c>to=a,b</c>): up to the next ", ".</summary>
     private static ReadOnlySpan<byte> ValueToComma(ReadOnlySpan<byte> message, ReadOnlySpan<byte> name)

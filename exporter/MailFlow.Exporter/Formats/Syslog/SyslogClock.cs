@@ -25,6 +25,18 @@ public sealed class SyslogClock
     public bool TryGetUtcTicks(ReadOnlySpan<byte> timestamp, bool rfc3339, out long utcTicks) =>
         rfc3339 ? TryRfc3339(timestamp, out utcTicks) : TryClassic(timestamp, out utcTicks);
 
+    /// <summary>Converts the line's timestamp, reporting a malformed one to the input's problems.</summary>
+    public bool TryStamp(in SyslogLine line, ParseContext context, long lineNumber, out long utcTicks)
+    {
+        if (TryGetUtcTicks(line.Timestamp, line.IsRfc3339, out utcTicks))
+        {
+            return true;
+        }
+
+        context.Problem(lineNumber, "bad syslog timestamp", System.Text.Encoding.UTF8.GetString(line.Timestamp));
+        return false;
+    }
+
     private bool TryRfc3339(ReadOnlySpan<byte> ts, out long utcTicks)
     {
         utcTicks = 0;

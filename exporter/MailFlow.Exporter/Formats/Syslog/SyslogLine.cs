@@ -27,6 +27,9 @@ public readonly ref struct SyslogLine
 
     /// <summary>True for an RFC 3339 timestamp, false for a classic one.</summary>
     public bool IsRfc3339 { get; init; }
+
+    /// <summary>Identifies the logging process (host and pid) without allocating: the key of per-process state.</summary>
+    public long ProcessKey => (long)((MailText.Hash(Host) << 32) ^ (ulong)(uint)Pid);
 }
 
 /// <summary>Splits syslog lines (RFC 3164 with classic or RFC 3339 timestamps) into their parts without allocating.</summary>
