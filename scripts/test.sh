@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v influxd >/dev/null || need+=(influxdb influxdb-client)
 command -v xz >/dev/null || need+=(xz-utils)
+# npm: the compose file validation (dclint) and the Arrow frame decoder of the plugin tests.
+command -v npm >/dev/null || need+=(nodejs npm)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "test.sh: missing ${need[*]}: install them (Debian: apt-get install -y ${need[*]}) and run again" >&2

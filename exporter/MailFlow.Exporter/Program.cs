@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using MailFlow.Exporter.Cli;
+
+var root = new RootCommand("MailFlow TLS Insights exporter: which TLS versions protect your organisation's inbound and outbound mail, from your mail server's logs.");
+root.Subcommands.Add(ReportCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,6 +1,16 @@
 using MailFlow.Backend.Hosting;
+using MailFlow.Backend.Plugin;
 
-// Grafana plugin mode (Grafana starts this executable as a go-plugin) is decided here, before the command line:
-// the plugin work adds its branch at this point.
+// Grafana starts the plugin with its magic cookie in the environment; everything else is the command line.
+if (PluginHost.IsRequested)
+{
+    return await PluginHost.RunAsync().ConfigureAwait(false);
+}
+
+if (args.Length == 0)
+{
+    PluginHost.PrintUsage(Console.Error);
+    return 1;
+}
 
 return await BackendCommandLine.RunAsync(args);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.FileSystemGlobbing;
 namespace MailFlow.Exporter.Input;
 
 /// <summary>
-/// Turns command-line inputs (files, directories, globs, <c>-</c>) into the list of files to read, oldest
+/// Turns command-line inputs (files, directories read recursively, globs, <c>-</c>) into the list of files to read, oldest
 /// rotation first (<c>mail.log.2.gz</c>, <c>mail.log.1</c>, <c>mail.log</c>) so that time runs forward.
 /// </summary>
 public static partial class InputExpander
@@ -30,8 +30,9 @@ public static partial class InputExpander
             IEnumerable<string> files;
             if (Directory.Exists(argument))
             {
-                files = Directory.EnumerateFiles(argument, "*", SearchOption.TopDirectoryOnly)
-                    .Where(path => !System.IO.Path.GetFileName(path).StartsWith('.'));
+                // Recursive, so that one folder of logs per server or format can be read at once; hidden files are skipped.
+                files = Directory.EnumerateFiles(argument, "*", SearchOption.AllDirectories)
+                    .Where(path => !System.IO.Path.GetRelativePath(argument, path).Split('/').Any(part => part.StartsWith('.')));
             }
             else if (File.Exists(argument))
             {

@@ -147,9 +147,9 @@ public sealed class LineReader
         if (!Utf8.IsValid(line))
         {
             Stats.InvalidUtf8Lines++;
-            if (Stats.InvalidUtf8Lines <= 1)
+            if (Stats.InvalidUtf8Lines <= Aggregation.ProblemLog.ExamplesPerReason)
             {
-                _context.Problem(number, "invalid UTF-8", "the line is still parsed; invalid bytes read as U+FFFD");
+                _context.Problem(number, "invalid UTF-8", "the line is still parsed; invalid bytes read as U+FFFD", Records.ProblemSeverity.Notice);
             }
         }
 

@@ -1,13 +1,21 @@
+using MailFlow.Exporter.Formats.Syslog;
+
 namespace MailFlow.Exporter.Formats.Sendmail;
 
-/// <summary>Placeholder until the sendmail parser lands.</summary>
+/// <summary>
+/// Sendmail logs through syslog (<c>sm-mta</c>, <c>sendmail</c>, <c>sm-msp-queue</c>). Counting rules: docs
+/// log-formats.md, "Sendmail".
+/// </summary>
 public sealed class SendmailFormat : ILogFormat
 {
     public string Name => "sendmail";
 
-    public string Description => "Sendmail logs (not yet implemented)";
+    public string Description => "Sendmail syslog lines (sm-mta: from=/to= and STARTTLS= lines)";
 
-    public double Detect(IReadOnlyList<string> sample) => 0;
+    public double Detect(IReadOnlyList<string> sample) => SyslogDetection.Score(sample, IsSendmailProgram);
 
-    public ILogParser CreateParser(ParseContext context) => throw new NotSupportedException("sendmail parser not implemented yet");
+    public ILogParser CreateParser(ParseContext context) => new SendmailParser(context);
+
+    internal static bool IsSendmailProgram(ReadOnlySpan<byte> program) =>
+        program.StartsWith("sm-mta"u8) || program.StartsWith("sendmail"u8) || program.StartsWith("sm-msp"u8);
 }

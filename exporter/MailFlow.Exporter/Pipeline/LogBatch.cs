@@ -1,0 +1,61 @@
+using MailFlow.Exporter.Aggregation;
+using MailFlow.Exporter.Connectors;
+using MailFlow.Exporter.Formats;
+using MailFlow.Exporter.Input;
+
+namespace MailFlow.Exporter.Pipeline;
+
+/// <summary>What a batch of inputs gave: the merged counts and each input's outcome, in input order.</summary>
+public sealed record BatchResult(MailFlowAggregator Aggregate, IReadOnlyList<InputResult> Inputs)
+{
+    /// <summary>True when no input could be read at all (every one failed): the exit code should say so.</summary>
+    public bool NothingRead => Inputs.Count > 0 && Inputs.All(input => input.Error is not null);
+}
+
+/// <summary>Settings of one batch run.</summary>
+public sealed record BatchSettings
+{
+    public required IConnectorClassifier Classifier { get; init; }
+    public required TimeSpan Bucket { get; init; }
+    public ParseOptions ParseOptions { get; init; } = new();
+    public ILogFormat? ForcedFormat { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public string? SourceOverride { get; init; }
+
+    /// <summary>Inputs read at once; default one per core.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>
+/// Reads many inputs in parallel, one aggregator per input (parsers keep per-input session state), then merges.
+/// Memory is bounded by the aggregates, not by input size.
+/// </summary>
+public static class LogBatch
+{
+    public static BatchResult Run(IReadOnlyList<InputSource> inputs, BatchSettings settings, BatchProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        var results = new InputResult[inputs.Count];
+        var aggregates = new MailFlowAggregator[inputs.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Parallelism), CancellationToken = cancellationToken };
+        Parallel.For(0, inputs.Count, options, i =>
+        {
+            var aggregate = NewAggregator(settings);
+            var slot = progress?.Start(inputs[i]);
+            results[i] = InputProcessor.Process(inputs[i], aggregate, settings.ParseOptions, settings.ForcedFormat, slot is null ? null : slot.Report, cancellationToken);
+            slot?.Finish();
+            aggregates[i] = aggregate;
+        });
+
+        var merged = NewAggregator(settings);
+        foreach (var aggregate in aggregates)
+        {
+            merged.Merge(aggregate);
+        }
+
+        return new BatchResult(merged, results);
+    }
+
+    private static MailFlowAggregator NewAggregator(BatchSettings settings) =>
+        new(settings.Classifier, settings.Bucket, settings.From, settings.To, settings.SourceOverride);
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using MailFlow.Contracts.Vocabulary;
+
+namespace MailFlow.Exporter.Report;
+
+/// <summary>
+/// The report as one tidy CSV table (one row per slice and TLS version) that spreadsheets pivot easily:
+/// <c>section,date,direction,connector,connector_type,forced_tls,tls,messages,percent</c>. Sections: <c>widget</c>
+/// (per direction over the window), <c>day</c> (per day and direction), <c>connector</c> (per connector per day).
+/// </summary>
+public static class CsvReportWriter
+{
+    public const string Header = "section,date,direction,connector,connector_type,forced_tls,tls,messages,percent";
+
+    public static void Write(ReportModel report, TextWriter output)
+    {
+        output.WriteLine(Header);
+        foreach (var (direction, tls) in report.Directions)
+        {
+            WriteRows(output, "widget", "", direction, "", "", "", tls);
+        }
+
+        foreach (var (date, direction, tls) in report.Days)
+        {
+            WriteRows(output, "day", Date(date), direction, "", "", "", tls);
+        }
+
+        foreach (var row in report.Connectors)
+        {
+            foreach (var (date, tls) in row.Days)
+            {
+                WriteRows(output, "connector", Date(date), row.Direction, row.Name, row.Type.ToWire(), row.ForcedTls ? "true" : "false", tls);
+            }
+        }
+    }
+
+    private static void WriteRows(TextWriter output, string section, string date, Direction direction, string connector, string type, string forced, TlsBreakdown tls)
+    {
+        foreach (var version in TlsVersions.All)
+        {
+            output.Write(string.Join(',', section, date, direction.ToWire(), Quote(connector), type, forced, version.ToWire(),
+                tls[version].ToString(CultureInfo.InvariantCulture), tls.Percent(version).ToString("0.##", CultureInfo.InvariantCulture)));
+            output.Write('\n');
+        }
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>RFC 4180 quoting; a leading formula character is neutralised so spreadsheets do not evaluate names.</summary>
+    public static string Quote(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using MailFlow.Exporter.Aggregation;
+using MailFlow.Exporter.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MailFlow.Exporter.Sinks;
+
+/// <summary>
+/// Writes points to InfluxDB in batches of <see cref="InfluxOptions.BatchLines"/> lines through the transport
+/// chosen by <see cref="InfluxTransports"/>, retrying transient failures (connection refused, timeouts, 5xx,
+/// 429) with exponential backoff and jitter, and failing at once on other 4xx (bad data, credentials), whose
+/// message names the rejected line. A call returns only when every point of it was acknowledged.
+/// </summary>
+public sealed class InfluxPointWriter : IDisposable
+{
+    /// <summary>First retry delay; doubles per attempt.</summary>
+    public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest retry delay: long outages are polled at this pace.</summary>
+    public static readonly TimeSpan DefaultRetryMaxDelay = TimeSpan.FromSeconds(15);
+
+    private readonly InfluxOptions _options;
+    private readonly ILogger _logger;
+    private readonly Func<InfluxOptions, ILogger, CancellationToken, Task<IInfluxTransport>> _connect;
+    private readonly LineProtocolWriter _lines = new();
+    private IInfluxTransport? _transport;
+
+    public InfluxPointWriter(InfluxOptions options, ILogger? logger = null, Func<InfluxOptions, ILogger, CancellationToken, Task<IInfluxTransport>>? connect = null)
+    {
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _connect = connect ?? InfluxTransports.ConnectAsync;
+    }
+
+    /// <summary>First retry delay (tests shorten it).</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = DefaultRetryBaseDelay;
+
+    /// <summary>Longest retry delay.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = DefaultRetryMaxDelay;
+
+    /// <summary>Points acknowledged so far.</summary>
+    public long PointsWritten { get; private set; }
+
+    /// <summary>Write requests acknowledged so far.</summary>
+    public long Requests { get; private set; }
+
+    /// <summary>Transient failures retried so far.</summary>
+    public long RetryCount { get; private set; }
+
+    /// <summary>The transport's description once connected.</summary>
+    public string? Target => _transport?.Description;
+
+    /// <summary>Connects (detecting the API and creating the database when allowed), retrying transient failures.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_transport is not null)
+        {
+            return;
+        }
+
+        await RetryAsync(0, async () =>
+        {
+            var transport = await _connect(_options, _logger, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await transport.EnsureTargetAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                transport.Dispose();
+                throw;
+            }
+
+            _transport = transport;
+        }, cancellationToken).ConfigureAwait(false);
+        Log.Connected(_logger, _transport!.Description);
+        var refused = (_transport as InfluxV1Transport)?.CreateDatabaseRefused ?? (_transport as InfluxV2Transport)?.CreateBucketRefused;
+        if (refused is not null)
+        {
+            Log.CreateRefused(_logger, refused);
+        }
+    }
+
+    /// <summary>Writes the points (series then peers) and returns once all are acknowledged.</summary>
+    public async Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        long written = 0;
+        _lines.Clear();
+        foreach (var point in series)
+        {
+            _lines.Write(point);
+            if (_lines.LineCount >= _options.BatchLines)
+            {
+                written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var point in peers)
+        {
+            _lines.Write(point);
+            if (_lines.LineCount >= _options.BatchLines)
+            {
+                written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return written;
+    }
+
+    /// <summary>Writes ready-made line protocol (one batch), retrying transient failures.</summary>
+    public async Task WriteLinesAsync(ReadOnlyMemory<byte> lineProtocol, int lines, CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await RetryAsync(lines, async () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await _transport!.WriteAsync(lineProtocol, cancellationToken).ConfigureAwait(false);
+            ExporterMetrics.WriteLatency.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }, cancellationToken).ConfigureAwait(false);
+        Requests++;
+        PointsWritten += lines;
+        ExporterMetrics.PointsWritten.Add(lines);
+    }
+
+    public void Dispose()
+    {
+        _transport?.Dispose();
+        _lines.Dispose();
+    }
+
+    private async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        var lines = _lines.LineCount;
+        if (lines == 0)
+        {
+            return 0;
+        }
+
+        await WriteLinesAsync(_lines.WrittenMemory, lines, cancellationToken).ConfigureAwait(false);
+        _lines.Clear();
+        return lines;
+    }
+
+    private async Task RetryAsync(int lines, Func<Task> attempt, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await attempt().ConfigureAwait(false);
+                if (failures > 0)
+                {
+                    Log.Recovered(_logger, failures + 1);
+                }
+
+                return;
+            }
+            catch (InfluxWriteException e) when (e.Retryable && !cancellationToken.IsCancellationRequested)
+            {
+                failures++;
+                if (_options.RetryFor is { } limit && Stopwatch.GetElapsedTime(started) > limit)
+                {
+                    Log.WriteFailed(_logger, lines, e.Message);
+                    throw new InfluxWriteException($"{e.Message} (still failing after {limit.TotalSeconds:0} s of retries)", false, e.Status, e);
+                }
+
+                var delay = Backoff(failures);
+                RetryCount++;
+                ExporterMetrics.Retries.Add(1);
+                Log.Retrying(_logger, failures, lines, (long)delay.TotalMilliseconds, e.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InfluxWriteException e) when (!e.Retryable)
+            {
+                Log.WriteFailed(_logger, lines, e.Message);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Exponential backoff with "equal jitter": half the delay fixed, half random, so retrying writers spread out.</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var ceiling = Math.Min(RetryMaxDelay.TotalMilliseconds, RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2));
+    }
+}

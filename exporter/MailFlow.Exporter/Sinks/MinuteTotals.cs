@@ -1,0 +1,145 @@
+using MailFlow.Exporter.Aggregation;
+
+namespace MailFlow.Exporter.Sinks;
+
+/// <summary>
+/// Complete per-minute totals, summed over every input that contributed, with the minutes changed since the
+/// last <see cref="TakeDirty"/>. Because InfluxDB keeps the last point written for a series and timestamp,
+/// writing these totals again is harmless, and writing them is the only way to write: never increments.
+/// </summary>
+public sealed class MinuteTotals
+{
+    private readonly SortedDictionary<DateTimeOffset, Minute> _minutes = [];
+    private readonly HashSet<DateTimeOffset> _dirty = [];
+
+    /// <summary>Minutes held.</summary>
+    public int MinuteCount => _minutes.Count;
+
+    /// <summary>Minutes changed since the last <see cref="TakeDirty"/>.</summary>
+    public int DirtyCount => _dirty.Count;
+
+    /// <summary>Points (series and peers) held.</summary>
+    public int PointCount { get; private set; }
+
+    /// <summary>The earliest minute held, or null.</summary>
+    public DateTimeOffset? FirstMinute => _minutes.Count == 0 ? null : _minutes.Keys.First();
+
+    /// <summary>Adds a point's counts to its minute and series.</summary>
+    public void Add(in SeriesPoint point)
+    {
+        var minute = GetMinute(point.Minute);
+        if (minute.Series.TryGetValue(point.Key, out var counts))
+        {
+            counts.Add(point.Counts);
+            minute.Series[point.Key] = counts;
+        }
+        else
+        {
+            minute.Series[point.Key] = point.Counts;
+            PointCount++;
+        }
+    }
+
+    /// <summary>Adds a peer point's counts to its minute and series.</summary>
+    public void Add(in PeerPoint point)
+    {
+        var minute = GetMinute(point.Minute);
+        if (minute.Peers.TryGetValue(point.Key, out var counts))
+        {
+            counts.Add(point.Counts);
+            minute.Peers[point.Key] = counts;
+        }
+        else
+        {
+            minute.Peers[point.Key] = point.Counts;
+            PointCount++;
+        }
+    }
+
+    /// <summary>Adds everything an aggregator holds.</summary>
+    public void AddAll(IPointAggregator aggregator)
+    {
+        foreach (var point in aggregator.Series)
+        {
+            Add(point);
+        }
+
+        foreach (var point in aggregator.Peers)
+        {
+            Add(point);
+        }
+    }
+
+    /// <summary>Every series point, by minute.</summary>
+    public IEnumerable<SeriesPoint> Series => _minutes.SelectMany(m => m.Value.Series.Select(s => new SeriesPoint(m.Key, s.Key, s.Value)));
+
+    /// <summary>Every peer point, by minute.</summary>
+    public IEnumerable<PeerPoint> Peers => _minutes.SelectMany(m => m.Value.Peers.Select(s => new PeerPoint(m.Key, s.Key, s.Value)));
+
+    /// <summary>The complete totals of the minutes changed since the last call, and forgets that they changed.</summary>
+    public (List<SeriesPoint> Series, List<PeerPoint> Peers) TakeDirty()
+    {
+        var series = new List<SeriesPoint>();
+        var peers = new List<PeerPoint>();
+        foreach (var time in _dirty.Order())
+        {
+            var minute = _minutes[time];
+            series.AddRange(minute.Series.Select(s => new SeriesPoint(time, s.Key, s.Value)));
+            peers.AddRange(minute.Peers.Select(s => new PeerPoint(time, s.Key, s.Value)));
+        }
+
+        _dirty.Clear();
+        return (series, peers);
+    }
+
+    /// <summary>Marks minutes changed again (their write failed and must be redone).</summary>
+    public void MarkDirty(IEnumerable<DateTimeOffset> minutes)
+    {
+        foreach (var minute in minutes)
+        {
+            if (_minutes.ContainsKey(minute))
+            {
+                _dirty.Add(minute);
+            }
+        }
+    }
+
+    /// <summary>Forgets the minutes before <paramref name="cutoff"/> (they are final and written).</summary>
+    public int RemoveBefore(DateTimeOffset cutoff)
+    {
+        var removed = 0;
+        while (_minutes.Count > 0)
+        {
+            var first = _minutes.First();
+            if (first.Key >= cutoff)
+            {
+                break;
+            }
+
+            PointCount -= first.Value.Series.Count + first.Value.Peers.Count;
+            _minutes.Remove(first.Key);
+            _dirty.Remove(first.Key);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    private Minute GetMinute(DateTimeOffset time)
+    {
+        _dirty.Add(time);
+        if (!_minutes.TryGetValue(time, out var minute))
+        {
+            minute = new Minute();
+            _minutes.Add(time, minute);
+        }
+
+        return minute;
+    }
+
+    private sealed class Minute
+    {
+        public Dictionary<SeriesKey, Counts> Series { get; } = [];
+        public Dictionary<PeerKey, Counts> Peers { get; } = [];
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using MailFlow.Backend.Plugin.Internal;
+using MailFlow.Backend.Plugin.Services;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace MailFlow.Backend.Plugin;
+
+/// <summary>
+/// Plugin mode: the process Grafana starts through HashiCorp go-plugin. It serves gRPC (cleartext HTTP/2) on
+/// 127.0.0.1 with a free port, prints the handshake line as its only stdout output, and logs hclog JSON to stderr.
+/// </summary>
+public static class PluginHost
+{
+    /// <summary>The environment variable Grafana sets (to <c>datasource</c>) when it starts a backend plugin.</summary>
+    public const string MagicCookieKey = "grafana_plugin_type";
+
+    /// <summary>go-plugin's core protocol version and Grafana's plugin protocol version.</summary>
+    public const string HandshakePrefix = "1|2|tcp|";
+
+    /// <summary>How long in-flight calls may run once the host asked to stop (go-plugin kills after 2 s).</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>True when the magic cookie says Grafana (or a go-plugin host acting like it) started this process.</summary>
+    public static bool IsRequested => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MagicCookieKey));
+
+    /// <summary>Runs the plugin until the host calls Shutdown or sends SIGTERM/SIGINT. Returns the exit code.</summary>
+    public static async Task<int> RunAsync()
+    {
+        // Stdout belongs to the handshake: anything else written there breaks Grafana's start.
+        var stdout = Console.OpenStandardOutput();
+        Console.SetOut(Console.Error);
+        var stderr = Console.OpenStandardError();
+        using var logs = new HclogLoggerProvider(stderr, HclogLevels.FromEnvironment());
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "mailflow-backend" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddMailFlowPlugin();
+
+        var app = builder.Build();
+        app.MapMailFlowPlugin();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MailFlow.Backend.Plugin");
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            PluginLog.StartFailed(logger, ex.Message);
+            return 1;
+        }
+
+        var port = BoundPort(app);
+        await stdout.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{HandshakePrefix}127.0.0.1:{port}|grpc\n"))).ConfigureAwait(false);
+        await stdout.FlushAsync().ConfigureAwait(false);
+        PluginLog.Listening(logger, "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), Environment.GetEnvironmentVariable("GF_VERSION") ?? "unknown");
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>What to do when the program is run by hand: it is not a command-line tool in this mode.</summary>
+    public static void PrintUsage(TextWriter error)
+    {
+        error.WriteLine("""
+            mailflow-backend: the MailFlow TLS Insights backend.
+
+            Run it in one of two ways:
+              mailflow-backend serve [options]   the public gRPC API (see 'mailflow-backend serve --help')
+              as a Grafana plugin                Grafana starts it itself: install the folder written by
+                                                 grafana-backend/build-plugin.sh <out-dir> into Grafana's plugin
+                                                 directory and allow it with
+                                                 GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=mailflow-tls-datasource.
+            Started by hand without Grafana's environment (grafana_plugin_type) it does nothing and exits.
+            """);
+    }
+
+    private static int BoundPort(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+        {
+            if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && uri.Port > 0)
+            {
+                return uri.Port;
+            }
+        }
+
+        throw new InvalidOperationException("Kestrel reported no bound port");
+    }
+}
+
+/// <summary>Registration of the plugin's gRPC services.</summary>
+internal static class PluginServiceCollectionExtensions
+{
+    public static IServiceCollection AddMailFlowPlugin(this IServiceCollection services)
+    {
+        services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = null;
+            options.MaxSendMessageSize = null;
+            options.EnableDetailedErrors = false;
+        });
+        var health = new HealthServiceImpl();
+        // go-plugin's client pings the service named "plugin".
+        health.SetStatus("plugin", HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+        services.AddSingleton(health);
+        services.AddSingleton<EngineCache>();
+        services.AddSingleton<PluginMetrics>();
+        services.AddSingleton<ExecutedQueries>();
+        return services;
+    }
+
+    public static WebApplication MapMailFlowPlugin(this WebApplication app)
+    {
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<ControllerService>();
+        app.MapGrpcService<DataService>();
+        app.MapGrpcService<DiagnosticsService>();
+        app.MapGrpcService<ResourceService>();
+
+        // The listener that collects executed InfluxQL must exist before the first query.
+        app.Services.GetRequiredService<ExecutedQueries>();
+        return app;
+    }
+}

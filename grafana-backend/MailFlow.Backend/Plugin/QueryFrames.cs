@@ -1,0 +1,215 @@
+using MailFlow.Backend.Plugin.Frames;
+using MailFlow.Backend.Query;
+using MailFlow.Contracts.Vocabulary;
+
+namespace MailFlow.Backend.Plugin;
+
+/// <summary>
+/// Runs one plugin query on the engine and shapes the answer into frames, as the README's query model
+/// describes them (field names, types, units, labels). Nothing here knows InfluxDB.
+/// </summary>
+internal static class QueryFrames
+{
+    /// <summary>The query's frames; <paramref name="executed"/> gives the statements run so far.</summary>
+    public static async Task<IReadOnlyList<DataFrame>> RunAsync(PluginQuery query, IMailFlowQueries engine, Func<string?> executed, CancellationToken cancellationToken)
+    {
+        var filter = query.Filter;
+        switch (query.Type)
+        {
+            case PluginQueryType.Summary:
+                return [Summary(await engine.GetTlsSummaryAsync(filter, cancellationToken).ConfigureAwait(false), executed())];
+            case PluginQueryType.TimeSeries:
+                {
+                    var request = new TlsTimeSeriesRequest(filter, query.Interval, query.MaxPoints);
+                    return TimeSeries(await engine.GetTlsTimeSeriesAsync(request, cancellationToken).ConfigureAwait(false), query.Percent, executed());
+                }
+
+            case PluginQueryType.ConnectorReport:
+                return [ConnectorReport(await engine.GetConnectorReportAsync(new ConnectorReportRequest(filter, query.PerDay), cancellationToken).ConfigureAwait(false), executed())];
+            case PluginQueryType.Insights:
+                {
+                    var thresholds = InsightThresholds.Default;
+                    if (query.ThresholdPercent is { } percent)
+                    {
+                        thresholds = thresholds with { LegacySharePercent = percent };
+                    }
+
+                    if (query.MinMessages is { } min)
+                    {
+                        thresholds = thresholds with { MinMessages = min };
+                    }
+
+                    return [Insights(await engine.GetInsightsAsync(new InsightsRequest(filter, thresholds), cancellationToken).ConfigureAwait(false), executed())];
+                }
+
+            case PluginQueryType.Peers:
+                return [Peers(await engine.GetLegacyPeersAsync(new LegacyPeersRequest(filter, query.Limit), cancellationToken).ConfigureAwait(false), executed())];
+            case PluginQueryType.ConnectorTlsShare:
+                {
+                    var request = new ConnectorTlsShareRequest(filter, query.MinMessages ?? PluginQuery.DefaultMinMessages);
+                    return ConnectorTlsShares(await engine.GetConnectorTlsSharesAsync(request, cancellationToken).ConfigureAwait(false), executed());
+                }
+
+            default:
+                return [Connectors(await engine.GetConnectorsAsync(filter, cancellationToken).ConfigureAwait(false), executed())];
+        }
+    }
+
+    /// <summary>summary: direction, tls, messages, percent; every direction with messages x every TLS version.</summary>
+    internal static DataFrame Summary(TlsSummary summary, string? executed)
+    {
+        var direction = FrameField.String("direction");
+        var tls = FrameField.String("tls");
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var percent = FrameField.Float64("percent", FieldConfig.Percent);
+        foreach (var row in summary.Rows())
+        {
+            direction.Add(row.Direction.ToWire());
+            tls.Add(row.Tls.ToWire());
+            messages.Add(row.Messages);
+            percent.Add(row.Percent);
+        }
+
+        return new DataFrame("summary", FrameMeta.ForTable(executed), direction, tls, messages, percent);
+    }
+
+    /// <summary>timeseries: one frame per (direction, tls): time + value, labelled, displayed "inbound TLS1.2".</summary>
+    internal static IReadOnlyList<DataFrame> TimeSeries(TlsTimeSeries answer, bool percent, string? executed)
+    {
+        var frames = new List<DataFrame>(answer.Series.Count);
+        foreach (var series in answer.Series)
+        {
+            var name = series.Direction.ToWire() + " " + series.Tls.ToWire();
+            var time = FrameField.Time("time");
+            var value = FrameField.Float64("value", percent ? FieldConfig.Percent with { DisplayName = name } : FieldConfig.Messages with { DisplayName = name })
+                .WithLabels(("direction", series.Direction.ToWire()), ("tls", series.Tls.ToWire()));
+            foreach (var point in series.Points)
+            {
+                time.Add(point.Time);
+                value.Add(percent ? point.Percent : point.Messages);
+            }
+
+            frames.Add(new DataFrame(name, FrameMeta.ForTimeSeriesMulti(executed), time, value));
+        }
+
+        return frames;
+    }
+
+    /// <summary>connectorReport: Microsoft's Connector report, one row per day per connector and direction.</summary>
+    internal static DataFrame ConnectorReport(IReadOnlyList<ConnectorReportRow> rows, string? executed)
+    {
+        var date = FrameField.Time("date");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var forced = FrameField.Bool("forced_tls", new FieldConfig(DisplayName: "Forced TLS"));
+        var none = FrameField.Float64("none_pct", FieldConfig.Percent with { DisplayName = "No TLS %" });
+        var tls10 = FrameField.Float64("tls10_pct", FieldConfig.Percent with { DisplayName = "TLS 1.0 %" });
+        var tls11 = FrameField.Float64("tls11_pct", FieldConfig.Percent with { DisplayName = "TLS 1.1 %" });
+        var tls12 = FrameField.Float64("tls12_pct", FieldConfig.Percent with { DisplayName = "TLS 1.2 %" });
+        var tls13 = FrameField.Float64("tls13_pct", FieldConfig.Percent with { DisplayName = "TLS 1.3 %" });
+        var unknown = FrameField.Float64("unknown_pct", FieldConfig.Percent with { DisplayName = "Unknown TLS %" });
+        var messages = FrameField.Int64("messages", FieldConfig.Messages with { DisplayName = "Volume" });
+        foreach (var row in rows)
+        {
+            date.Add(row.Date);
+            direction.Add(row.Direction.ToWire());
+            connector.Add(row.Connector);
+            type.Add(row.ConnectorType.ToWire());
+            forced.Add(row.ForcedTls);
+            none.Add(row.Messages.Percent(TlsVersion.None));
+            tls10.Add(row.Messages.Percent(TlsVersion.Tls10));
+            tls11.Add(row.Messages.Percent(TlsVersion.Tls11));
+            tls12.Add(row.Messages.Percent(TlsVersion.Tls12));
+            tls13.Add(row.Messages.Percent(TlsVersion.Tls13));
+            unknown.Add(row.Messages.Percent(TlsVersion.Unknown));
+            messages.Add(row.Messages.Total);
+        }
+
+        return new DataFrame("connectorReport", FrameMeta.ForTable(executed), date, direction, connector, type, forced, none, tls10, tls11, tls12, tls13, unknown, messages);
+    }
+
+    /// <summary>insights: the active insights with their share and threshold.</summary>
+    internal static DataFrame Insights(IReadOnlyList<Insight> insights, string? executed)
+    {
+        var title = FrameField.String("insight");
+        var severity = FrameField.String("severity");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var tls = FrameField.String("tls");
+        var share = FrameField.Float64("share_pct", FieldConfig.Percent);
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
+        foreach (var insight in insights)
+        {
+            title.Add(insight.Title);
+            severity.Add(insight.Severity == InsightSeverity.Critical ? "critical" : "warning");
+            direction.Add(insight.Direction.ToWire());
+            connector.Add(insight.Connector);
+            type.Add(insight.ConnectorType.ToWire());
+            tls.Add(insight.Tls.ToWire());
+            share.Add(insight.SharePercent);
+            messages.Add(insight.Messages);
+            threshold.Add(insight.ThresholdPercent);
+        }
+
+        return new DataFrame("insights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, tls, share, messages, threshold);
+    }
+
+    /// <summary>peers: remote peers still on plaintext or legacy TLS, busiest first.</summary>
+    internal static DataFrame Peers(IReadOnlyList<LegacyPeer> peers, string? executed)
+    {
+        var peer = FrameField.String("peer");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var tls = FrameField.String("tls");
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var lastSeen = FrameField.Time("last_seen", new FieldConfig(DisplayName: "Last seen"));
+        foreach (var row in peers)
+        {
+            peer.Add(row.Peer);
+            direction.Add(row.Direction.ToWire());
+            connector.Add(row.Connector);
+            tls.Add(row.Tls.ToWire());
+            messages.Add(row.Messages);
+            lastSeen.Add(row.LastSeen);
+        }
+
+        return new DataFrame("peers", FrameMeta.ForTable(executed), peer, direction, connector, tls, messages, lastSeen);
+    }
+
+    /// <summary>connectorTlsShare: numeric-multi, one frame per (connector, direction[, tls]) for multi-dimensional alerts.</summary>
+    internal static IReadOnlyList<DataFrame> ConnectorTlsShares(IReadOnlyList<ConnectorTlsShare> shares, string? executed)
+    {
+        var frames = new List<DataFrame>(shares.Count);
+        foreach (var item in shares)
+        {
+            var name = $"{item.Connector} ({item.Direction.ToWire()}) {item.Tls.ToWire()}";
+            var share = FrameField.Float64("share", FieldConfig.Percent with { DisplayName = name })
+                .WithLabels(("connector", item.Connector), ("connector_type", item.ConnectorType.ToWire()), ("direction", item.Direction.ToWire()), ("tls", item.Tls.ToWire()));
+            share.Add(item.SharePercent);
+            frames.Add(new DataFrame(name, FrameMeta.ForNumericMulti(executed), share));
+        }
+
+        return frames;
+    }
+
+    /// <summary>connectors: the connectors seen in the range.</summary>
+    internal static DataFrame Connectors(IReadOnlyList<KnownConnector> connectors, string? executed)
+    {
+        var name = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var direction = FrameField.String("direction");
+        var forced = FrameField.Bool("forced_tls", new FieldConfig(DisplayName: "Forced TLS"));
+        foreach (var connector in connectors)
+        {
+            name.Add(connector.Name);
+            type.Add(connector.Type.ToWire());
+            direction.Add(connector.Direction.ToWire());
+            forced.Add(connector.ForcedTls);
+        }
+
+        return new DataFrame("connectors", FrameMeta.ForTable(executed), name, type, direction, forced);
+    }
+}

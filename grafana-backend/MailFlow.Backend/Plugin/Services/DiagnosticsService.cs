@@ -1,0 +1,144 @@
+using System.Globalization;
+using Google.Protobuf;
+using Grpc.Core;
+using MailFlow.Backend.Influx;
+using MailFlow.Backend.Plugin.Internal;
+using MailFlow.Backend.Query;
+using MailFlow.Contracts.GrafanaPlugin;
+using MailFlow.Contracts.Schema;
+
+namespace MailFlow.Backend.Plugin.Services;
+
+/// <summary>
+/// pluginv2.Diagnostics: CheckHealth (Grafana's "Save &amp; test") tells exactly what is wrong and what to do:
+/// settings, InfluxDB unreachable, credentials refused, database missing, no mail-flow data yet. CollectMetrics
+/// gives the process and query metrics.
+/// </summary>
+internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metrics, ILogger<DiagnosticsService> logger) : Diagnostics.DiagnosticsBase
+{
+    public override async Task<CheckHealthResponse> CheckHealth(CheckHealthRequest request, ServerCallContext context)
+    {
+        var settings = request.PluginContext?.DataSourceInstanceSettings;
+        var (ok, message, details) = await DiagnoseAsync(settings, context.CancellationToken).ConfigureAwait(false);
+        PluginLog.HealthChecked(logger, settings?.Name ?? "(none)", ok ? "OK" : "ERROR", message);
+        return new CheckHealthResponse
+        {
+            Status = ok ? CheckHealthResponse.Types.HealthStatus.Ok : CheckHealthResponse.Types.HealthStatus.Error,
+            Message = message,
+            JsonDetails = ByteString.CopyFromUtf8(details),
+        };
+    }
+
+    public override Task<CollectMetricsResponse> CollectMetrics(CollectMetricsRequest request, ServerCallContext context) =>
+        Task.FromResult(new CollectMetricsResponse
+        {
+            Metrics = new CollectMetricsResponse.Types.Payload { Prometheus = ByteString.CopyFromUtf8(metrics.Render()) },
+        });
+
+    private async Task<(bool Ok, string Message, string Details)> DiagnoseAsync(DataSourceInstanceSettings? settings, CancellationToken cancellationToken)
+    {
+        EngineCache.Entry entry;
+        try
+        {
+            entry = engines.Get(settings);
+        }
+        catch (PluginQueryException e)
+        {
+            return (false, "The data source settings are incomplete: " + e.Message + ".", Details("settings", null, null, null));
+        }
+
+        var client = entry.Client;
+        var options = client.Options;
+        var database = options.EffectiveDatabase;
+        string? version;
+        try
+        {
+            version = await client.PingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailFlowQueryException e) when (e.Kind is QueryErrorKind.Unavailable or QueryErrorKind.Timeout or QueryErrorKind.QueryFailed)
+        {
+            return (false,
+                $"InfluxDB is unreachable at {options.Url}: {e.Message}. Check the URL on this page (it is reached from the Grafana server, e.g. http://influxdb:8086 inside Docker Compose) and that InfluxDB is running.",
+                Details("unreachable", null, database, null));
+        }
+        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
+        {
+            return (false, AuthAdvice(options, e.Message), Details("auth", null, database, null));
+        }
+
+        try
+        {
+            // Some servers answer SHOW MEASUREMENTS on a missing database with an empty result; this one errs.
+            await client.QueryAsync($"SHOW RETENTION POLICIES ON {InfluxQl.QuoteIdentifier(database)}", cancellationToken).ConfigureAwait(false);
+
+            // The engine's client keeps numbers only, so ask for the one measurement: rows come back only when it exists.
+            var measurements = await client.QueryAsync(
+                $"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
+                cancellationToken).ConfigureAwait(false);
+            if (!measurements.Any(result => result.Series.Any(series => series.Rows.Count > 0)))
+            {
+                return (true,
+                    $"Connected to InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', but there is no mail-flow data yet: start the exporter (mailflow-exporter) with this InfluxDB URL and database, then reload the dashboards.",
+                    Details("no-data", version, database, null));
+            }
+
+            var last = await client.QueryAsync(
+                $"SELECT LAST({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) FROM {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
+                cancellationToken).ConfigureAwait(false);
+            var latest = last.Count > 0 && last[0].Series.Count > 0 && last[0].Series[0].Rows.Count > 0
+                ? DateTimeOffset.UnixEpoch.AddTicks(last[0].Series[0].Rows[0].Time / 100)
+                : (DateTimeOffset?)null;
+            var latestText = latest?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "unknown";
+            return (true,
+                $"Data source is working: InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', latest mail-flow data at {latestText}.",
+                Details("ok", version, database, latest));
+        }
+        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
+        {
+            return (false, AuthAdvice(options, e.Message), Details("auth", version, database, null));
+        }
+        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.DatabaseMissing)
+        {
+            return (false,
+                $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({e.Message}). Fix the database (or bucket) name on this page, or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
+                Details("database-missing", version, database, null));
+        }
+        catch (MailFlowQueryException e)
+        {
+            return (false, $"InfluxDB at {options.Url} answered with an error: {e.Message}.", Details("query-failed", version, database, null));
+        }
+    }
+
+    private static string AuthAdvice(InfluxOptions options, string detail) =>
+        $"InfluxDB at {options.Url} refused the credentials ({detail}). "
+        + (options.Token is { Length: > 0 }
+            ? "Check the token in the secure settings: it needs read access to the bucket/database."
+            : options.Username is { Length: > 0 }
+                ? $"Check the password of user '{options.Username}' and its read permission on the database."
+                : "The server requires authentication: set a user and password (InfluxDB 1.x) or a token (InfluxDB 2.x) on this page.");
+
+    private static string Details(string check, string? version, string? database, DateTimeOffset? latest)
+    {
+        return JsonText.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("check", check);
+            if (version is not null)
+            {
+                json.WriteString("influxVersion", version);
+            }
+
+            if (database is not null)
+            {
+                json.WriteString("database", database);
+            }
+
+            if (latest is { } time)
+            {
+                json.WriteString("latestData", time.ToString("O", CultureInfo.InvariantCulture));
+            }
+
+            json.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace MailFlow.Backend.Tests.Plugin;
+
+/// <summary>The plugin as a process: handshake on stdout and nothing else, hclog on stderr, Shutdown, no cookie.</summary>
+[Collection(PluginCollection.Name)]
+public sealed partial class PluginProcessTests(PluginHarness harness)
+{
+    [Fact]
+    public async Task Start_WithGrafanaCookie_StdoutIsExactlyTheHandshakeLine()
+    {
+        var start = new ProcessStartInfo(harness.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["grafana_plugin_type"] = "datasource", ["PLUGIN_PROTOCOL_VERSIONS"] = "2" },
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var first = process.StandardOutput.ReadLine();
+        Assert.NotNull(first);
+        Assert.Matches(HandshakeLine(), first);
+
+        // SIGTERM stops it like the host's kill does; nothing more may have reached stdout by then.
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        var rest = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(5000), "the plugin did not exit on SIGTERM");
+        Assert.Equal(string.Empty, rest);
+        Assert.Equal(0, process.ExitCode);
+        Assert.All((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("{\"@level\":", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Host_FullSession_HealthyHandshakeHclogAndGracefulShutdown()
+    {
+        var answer = harness.Host(new JsonObject
+        {
+            ["settings"] = harness.Settings(),
+            ["health"] = true,
+            ["queries"] = new JsonArray(PluginHarness.Query("A", new JsonObject { ["queryType"] = "summary" })),
+        });
+
+        Assert.Equal(string.Empty, answer.Json["pingError"]!.GetValue<string>());
+        Assert.Empty(answer.Json["badStderr"]!.AsArray());
+        Assert.NotEmpty(answer.PluginStderr);
+        Assert.True(answer.Json["exitedGracefully"]!.GetValue<bool>(), "the plugin did not exit after GRPCController/Shutdown");
+
+        // The secure settings hold a password: it must appear in no log line.
+        Assert.DoesNotContain(answer.PluginStderr, line => line.Contains("s3cret-never-logged", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Host_StdoutNoiseBeforeHandshake_FailsTheStartAsInGrafana()
+    {
+        // A wrapper that prints one line before exec'ing the real plugin: what a console logger on stdout would do.
+        var wrapper = Path.Combine(Path.GetTempPath(), "mailflow-noisy-plugin-" + Guid.NewGuid().ToString("N")[..8]);
+        File.WriteAllText(wrapper, $"#!/bin/sh\necho 'info: Microsoft.Hosting.Lifetime[0] starting'\nexec '{harness.Executable}'\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var failure = Assert.Throws<HostFailedException>(() => harness.Host(new JsonObject { ["health"] = false }, wrapper));
+            Assert.Equal(2, failure.ExitCode);
+            Assert.Contains("Unrecognized remote plugin message", failure.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(wrapper);
+        }
+    }
+
+    [Fact]
+    public void Start_WithoutCookie_ExplainsHowToRunItAndExits1()
+    {
+        var (exit, stdout, stderr) = PluginHarness.Run(harness.Executable, [], TimeSpan.FromSeconds(20), check: false);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("serve", stderr, StringComparison.Ordinal);
+        Assert.Contains("Grafana", stderr, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^1\|2\|tcp\|127\.0\.0\.1:[1-9][0-9]{0,4}\|grpc$")]
+    private static partial Regex HandshakeLine();
+}

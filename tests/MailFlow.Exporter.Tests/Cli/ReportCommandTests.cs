@@ -1,0 +1,177 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using MailFlow.Exporter.Tests.Support;
+
+namespace MailFlow.Exporter.Tests.Cli;
+
+/// <summary>The report command as a user runs it: the real program, real files, exit codes and messages.</summary>
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mailflow-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // Two inbound messages in one Postfix log: a TLS 1.2 one from mx.fabrikam.com and a plaintext one (same
+    // smtpd pid reused for a new session without TLS).
+    private const string TwoMessages = """
+        2026-11-26T10:00:00+00:00 mx1 postfix/smtpd[100]: connect from mx.fabrikam.com[198.51.100.20]
+        2026-11-26T10:00:00+00:00 mx1 postfix/smtpd[100]: Anonymous TLS connection established from mx.fabrikam.com[198.51.100.20]: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)
+        2026-11-26T10:00:01+00:00 mx1 postfix/smtpd[100]: 4AAAAAAAAAA1: client=mx.fabrikam.com[198.51.100.20]
+        2026-11-26T10:00:01+00:00 mx1 postfix/qmgr[9]: 4AAAAAAAAAA1: from=<a@fabrikam.com>, size=1000, nrcpt=1 (queue active)
+        2026-11-26T10:00:02+00:00 mx1 postfix/smtpd[100]: disconnect from mx.fabrikam.com[198.51.100.20] ehlo=2 starttls=1 mail=1 rcpt=1 data=1 quit=1 commands=7
+        2026-11-26T11:00:00+00:00 mx1 postfix/smtpd[100]: connect from mail.spam.example[192.0.2.7]
+        2026-11-26T11:00:01+00:00 mx1 postfix/smtpd[100]: 4AAAAAAAAAA2: client=mail.spam.example[192.0.2.7]
+        2026-11-26T11:00:01+00:00 mx1 postfix/qmgr[9]: 4AAAAAAAAAA2: from=<b@spam.example>, size=500, nrcpt=1 (queue active)
+        2026-11-26T11:00:02+00:00 mx1 postfix/smtpd[100]: disconnect from mail.spam.example[192.0.2.7] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5
+
+        """;
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static JsonElement Json(ExporterProcess.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        return JsonDocument.Parse(result.StdOut).RootElement;
+    }
+
+    [Fact]
+    public void Report_Json_CountsMessagesByTls()
+    {
+        var log = Write("mail.log", TwoMessages);
+
+        var json = Json(ExporterProcess.Run(["report", log, "--output", "json"]));
+
+        var inbound = json.GetProperty("directions").GetProperty("inbound");
+        Assert.Equal(2, inbound.GetProperty("messages").GetInt64());
+        Assert.Equal(1, inbound.GetProperty("tls").GetProperty("TLS1.2").GetInt64());
+        Assert.Equal(1, inbound.GetProperty("tls").GetProperty("none").GetInt64());
+    }
+
+    [Fact]
+    public void Report_GzipAndStdin_ReadLikePlainFiles()
+    {
+        var gz = Path.Combine(_dir, "mail.log.1.gz");
+        using (var file = File.Create(gz))
+        using (var zip = new GZipStream(file, CompressionLevel.Fastest))
+        {
+            zip.Write(Encoding.UTF8.GetBytes(TwoMessages));
+        }
+
+        var fromGzip = Json(ExporterProcess.Run(["report", gz, "--output", "json"]));
+        var fromStdin = Json(ExporterProcess.Run(["report", "-", "--output", "json"], stdin: TwoMessages));
+
+        Assert.Equal(2, fromGzip.GetProperty("directions").GetProperty("inbound").GetProperty("messages").GetInt64());
+        Assert.Equal(2, fromStdin.GetProperty("directions").GetProperty("inbound").GetProperty("messages").GetInt64());
+    }
+
+    [Fact]
+    public void Report_GarbageBetweenGoodLines_KeepsGoodLinesAndNamesTheBadLine()
+    {
+        // Line 4 is garbage; the two messages around it still count.
+        var lines = TwoMessages.Split('\n').ToList();
+        lines.Insert(3, "\u0001\u0002 this is not a syslog line at all");
+        var log = Write("mixed.log", string.Join('\n', lines));
+
+        var json = Json(ExporterProcess.Run(["report", log, "--output", "json"]));
+
+        Assert.Equal(2, json.GetProperty("directions").GetProperty("inbound").GetProperty("messages").GetInt64());
+        var input = json.GetProperty("input");
+        Assert.Equal(1, input.GetProperty("linesNotUnderstood").GetInt64());
+        var example = input.GetProperty("problems")[0].GetProperty("examples")[0];
+        Assert.Equal(log, example.GetProperty("source").GetString());
+        Assert.Equal(4, example.GetProperty("line").GetInt64());
+    }
+
+    [Fact]
+    public void Report_BinaryFileBesideGoodLog_ReportsItAndStillSucceeds()
+    {
+        var good = Write("mail.log", TwoMessages);
+        var binary = Path.Combine(_dir, "image.bin");
+        File.WriteAllBytes(binary, [0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52]);
+
+        var result = ExporterProcess.Run(["report", good, binary]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"{binary}: binary data, not a text log", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("From the internet without a connector", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_NothingReadable_ExitsOneWithoutStackTrace()
+    {
+        var text = Write("notes.txt", "shopping list\nmilk\neggs\n");
+
+        var result = ExporterProcess.Run(["report", text]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("unknown log format", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_BadConnectorsFile_ExitsTwoNamingFileAndLine()
+    {
+        var log = Write("mail.log", TwoMessages);
+        var connectors = Write("connectors.yaml", "connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { remoteIps: [300.1.1.1] }\n");
+
+        var result = ExporterProcess.Run(["report", log, "--connectors", connectors]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{connectors}: connector #1 'A': '300.1.1.1' in remoteIps is not an IP address", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_MissingInput_ExitsTwoWithMessage()
+    {
+        var result = ExporterProcess.Run(["report", Path.Combine(_dir, "absent.log")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("absent.log: no such file or directory", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_ExplicitWindow_LeavesOutMessagesAfterIt()
+    {
+        var log = Write("mail.log", TwoMessages);
+
+        // The plaintext message is at 11:00:01, after the window's end.
+        var json = Json(ExporterProcess.Run(["report", log, "--output", "json", "--from", "2026-11-26T00:00:00Z", "--to", "2026-11-26T10:30:00Z"]));
+
+        Assert.Equal(1, json.GetProperty("directions").GetProperty("inbound").GetProperty("messages").GetInt64());
+        Assert.Equal(1, json.GetProperty("input").GetProperty("recordsOutsideWindow").GetInt64());
+    }
+
+    [Fact]
+    public void Report_Csv_HasHeaderAndOneRowPerTlsVersion()
+    {
+        var log = Write("mail.log", TwoMessages);
+
+        var result = ExporterProcess.Run(["report", log, "--output", "csv"]);
+
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("section,date,direction,connector,connector_type,forced_tls,tls,messages,percent", lines[0]);
+        Assert.Contains("widget,,inbound,,,,TLS1.2,1,50", lines);
+        Assert.Contains("day,2026-11-26,inbound,,,,none,1,50", lines);
+    }
+
+    [Fact]
+    public void Report_SampleLogs_ShowTheInsightsTheSamplesWereWrittenFor()
+    {
+        // samples/tools/make_postfix_sendmail_samples.py: Fabrikam (Partner) is on TLS 1.0 both ways, and the
+        // on-premises relay (Forced TLS) sends one plaintext message a day.
+        var json = Json(ExporterProcess.Run(["report", "samples/logs", "--connectors", "samples/connectors.yaml", "--output", "json"]));
+
+        var ids = json.GetProperty("insights").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToHashSet();
+        Assert.Contains("InboundPartnerTls10", ids);
+        Assert.Contains("OutboundPartnerTls10", ids);
+        Assert.Contains("InboundPlaintextOnForcedTlsConnector", ids);
+        Assert.All(json.GetProperty("input").GetProperty("files").EnumerateArray(), f => Assert.Equal(JsonValueKind.Null, f.GetProperty("error").ValueKind));
+    }
+}

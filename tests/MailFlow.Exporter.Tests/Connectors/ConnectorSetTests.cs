@@ -1,0 +1,135 @@
+using MailFlow.Contracts.Vocabulary;
+using MailFlow.Exporter.Connectors;
+using MailFlow.Exporter.Records;
+using MailFlow.Testing;
+
+namespace MailFlow.Exporter.Tests.Connectors;
+
+public sealed class ConnectorSetTests
+{
+    private static readonly ConnectorSet Sample = ConnectorSet.Load(Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"));
+
+    private static MailRecord Record(Direction direction, string? host = null, string? ip = null, string? sender = null, string? recipient = null, string? service = null, string? connectorId = null) => new()
+    {
+        Timestamp = DateTimeOffset.UnixEpoch,
+        Direction = direction,
+        Tls = TlsVersion.Tls12,
+        RemoteHost = host,
+        RemoteIp = ip,
+        SenderDomain = sender,
+        RecipientDomain = recipient,
+        Service = service,
+        ConnectorId = connectorId,
+        Recipients = 1,
+    };
+
+    [Fact]
+    public void Classify_HostSubdomainAndIpInBlock_MatchesPartnerBothWays()
+    {
+        // Contoso requires both a contoso.com host and an address in 203.0.113.0/24 (AND across keys).
+        var inbound = Sample.Classify(Record(Direction.Inbound, host: "mail.EU.contoso.com", ip: "203.0.113.77"));
+        var outbound = Sample.Classify(Record(Direction.Outbound, host: "mx.contoso.com", ip: "203.0.113.10"));
+
+        Assert.Equal(("Contoso", ConnectorType.Partner, true), (inbound.Name, inbound.Type, inbound.ForcedTls));
+        Assert.Equal("Contoso", outbound.Name);
+    }
+
+    [Fact]
+    public void Classify_HostMatchesButIpOutsideBlock_FallsBackToInternet()
+    {
+        var connector = Sample.Classify(Record(Direction.Inbound, host: "mail.contoso.com", ip: "192.0.2.1"));
+
+        Assert.Equal(ConnectorTypes.InboundWithoutConnector, connector.Name);
+        Assert.Equal(ConnectorType.Internet, connector.Type);
+    }
+
+    [Fact]
+    public void Classify_LookalikeDomain_DoesNotMatch()
+    {
+        // "notcontoso.com" ends with "contoso.com" but is not a subdomain of it.
+        var connector = Sample.Classify(Record(Direction.Inbound, host: "mail.notcontoso.com", ip: "203.0.113.5"));
+
+        Assert.Equal(ConnectorTypes.InboundWithoutConnector, connector.Name);
+    }
+
+    [Fact]
+    public void Classify_DirectionSpecificRules_PickTheRuleOfTheMessagesDirection()
+    {
+        Assert.Equal("Fabrikam", Sample.Classify(Record(Direction.Inbound, sender: "fabrikam.com")).Name);
+        Assert.Equal("Fabrikam outbound", Sample.Classify(Record(Direction.Outbound, recipient: "sales.fabrikam.com")).Name);
+        Assert.Equal(ConnectorTypes.OutboundWithoutConnector, Sample.Classify(Record(Direction.Outbound, sender: "fabrikam.com")).Name);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", true)]
+    [InlineData("10.1.2.15", true)] // last address of 10.1.2.0/28
+    [InlineData("10.1.2.16", false)]
+    [InlineData("::ffff:10.1.2.3", true)] // IPv4-mapped IPv6 is the same host
+    public void Classify_CidrBoundaries_AreExact(string ip, bool onPremises)
+    {
+        var connector = Sample.Classify(Record(Direction.Inbound, ip: ip));
+
+        Assert.Equal(onPremises ? "On-premises relay" : ConnectorTypes.InboundWithoutConnector, connector.Name);
+    }
+
+    [Fact]
+    public void Classify_Submission_IsAlwaysSmtpAuthClients()
+    {
+        var connector = Sample.Classify(Record(Direction.Submission, ip: "10.1.2.3"));
+
+        Assert.Equal(ConnectorInfo.SubmissionClients, connector);
+    }
+
+    [Fact]
+    public void Classify_ServicePrefixAndConnectorId_MatchCaseInsensitively()
+    {
+        var set = ConnectorSet.Parse("""
+            connectors:
+              - name: Relay via amavis
+                type: OnPremises
+                direction: inbound
+                match: { services: ["postfix/10025/*"] }
+              - name: Exchange partner
+                type: Partner
+                direction: inbound
+                match: { connectorIds: ['EX01\Partner Contoso'] }
+            """, "inline.yaml");
+
+        Assert.Equal("Relay via amavis", set.Classify(Record(Direction.Inbound, service: "postfix/10025/smtpd")).Name);
+        Assert.Equal("Exchange partner", set.Classify(Record(Direction.Inbound, connectorId: @"ex01\partner contoso")).Name);
+    }
+
+    [Theory]
+    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: sideways\n    match: { senderDomains: [a.com] }\n", "'direction' must be inbound, outbound or both")]
+    [InlineData("connectors:\n  - name: A\n    type: Friend\n    direction: inbound\n    match: { senderDomains: [a.com] }\n", "'type' must be Partner or OnPremises")]
+    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n", "'match' is required")]
+    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { remoteIps: [10.0.0.0/33] }\n", "bad prefix length")]
+    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { remoteIps: [not-an-ip] }\n", "not an IP address")]
+    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { senderDomains: [a.com] }\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { senderDomains: [b.com] }\n", "used twice")]
+    public void Parse_InvalidConnector_NamesFileConnectorAndProblem(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse(yaml, "bad.yaml"));
+
+        Assert.StartsWith("bad.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownKeyOrBrokenYaml_ReportsTheLine()
+    {
+        var unknown = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse("connectors:\n  - name: A\n    colour: blue\n", "bad.yaml"));
+        var broken = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse("connectors:\n  - name: [unclosed\n", "bad.yaml"));
+
+        Assert.StartsWith("bad.yaml:3:", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key", unknown.Message, StringComparison.Ordinal);
+        Assert.StartsWith("bad.yaml:", broken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingFile_SaysItCannotRead()
+    {
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Load("/nonexistent/connectors.yaml"));
+
+        Assert.Contains("/nonexistent/connectors.yaml: cannot read", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,232 @@
+using MailFlow.Contracts.Vocabulary;
+using MailFlow.Exporter.Sinks;
+using MailFlow.Exporter.Tailing;
+using MailFlow.Exporter.Tests.Influx.Support;
+
+namespace MailFlow.Exporter.Tests.Influx;
+
+/// <summary>The run daemon against a real influxd and real files: appends, rotations, outages, crashes.</summary>
+[Collection(InfluxCollection.Name)]
+public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mailflow-follow-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string FilePath(string name) => Path.Combine(_directory, name);
+
+    private string Checkpoint => FilePath("state/checkpoint.json");
+
+    private InfluxOptions Influx(string database) => new() { Url = influx.Server.Url.ToString(), Database = database };
+
+    private static FlowLog NewLog() => new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)) { Step = 3 };
+
+    /// <summary>Waits until InfluxDB holds the log's message total, then checks every total of the log.</summary>
+    private async Task AssertTotalsAsync(string database, FlowLog log, Task? daemon = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        long messages = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (daemon is { IsFaulted: true })
+            {
+                await daemon; // Surface the daemon's failure.
+            }
+
+            messages = influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database);
+            if (messages == log.Messages)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(log.Messages, messages);
+        Assert.Equal(log.Recipients, influx.Scalar("SELECT sum(recipients) FROM mailflow_messages", database));
+        Assert.Equal(log.Bytes, influx.Scalar("SELECT sum(bytes) FROM mailflow_messages", database));
+        foreach (var (tls, count) in log.MessagesByTls)
+        {
+            Assert.Equal(count, influx.Scalar($"SELECT sum(messages) FROM mailflow_messages WHERE tls = '{tls.ToWire()}'", database));
+        }
+
+        // A session split by a restart or a chunk boundary still knows its TLS version.
+        Assert.Equal(0, influx.Scalar("SELECT sum(messages) FROM mailflow_messages WHERE tls = 'unknown'", database));
+    }
+
+    [Fact]
+    public async Task Run_LinesAppendedOverTime_ReachInfluxDbWithExactTotals()
+    {
+        var database = influx.NewDatabase("follow");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        FlowLog.Append(path, log.Sessions(100));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var lines = log.Sessions(150);
+            FlowLog.Append(path, lines.Take(lines.Count / 2 + 1)); // Sessions cut in the middle...
+            await Task.Delay(150);
+            FlowLog.Append(path, lines.Skip(lines.Count / 2 + 1)); // ...and completed later.
+        }
+
+        await AssertTotalsAsync(database, log, daemon.Run);
+        await daemon.StopAsync();
+        var saved = Tailing.Checkpoint.Load(Checkpoint);
+        Assert.Equal(new FileInfo(path).Length, Assert.Single(saved.Files.Values).Offset);
+    }
+
+    [Fact]
+    public async Task Run_RotationByRenameThenCreate_ReadsTheOldFileToItsEndAndTheNewOne()
+    {
+        var database = influx.NewDatabase("rename");
+        var log = NewLog();
+        var live = FilePath("mail.log");
+        FlowLog.Append(live, log.Sessions(200));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, live), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        File.Move(live, FilePath("mail.log.1"));
+        FlowLog.Append(FilePath("mail.log.1"), log.Sessions(50)); // The MTA writes on until it reopens its log.
+        FlowLog.Append(live, log.Sessions(120));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        // Rotated again, with a glob that now matches the rotated names too: nothing is read twice.
+        await daemon.StopAsync();
+        await using var second = new DaemonHarness(DaemonHarness.Options(Checkpoint, live + "*"), Influx(database));
+        File.Move(FilePath("mail.log.1"), FilePath("mail.log.2"));
+        File.Move(live, FilePath("mail.log.1"));
+        FlowLog.Append(live, log.Sessions(80));
+        await AssertTotalsAsync(database, log, second.Run);
+        await Task.Delay(1000); // Past the rotation grace: the old files are closed, totals unchanged.
+        await AssertTotalsAsync(database, log, second.Run);
+    }
+
+    [Fact]
+    public async Task Run_CopyTruncate_ReadsTheTruncatedFileFromItsStart()
+    {
+        var database = influx.NewDatabase("copytruncate");
+        var log = NewLog();
+        var live = FilePath("mail.log");
+        FlowLog.Append(live, log.Sessions(300));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, live), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        File.Copy(live, FilePath("mail.log.1"));
+        using (var truncate = new FileStream(live, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            truncate.SetLength(0);
+        }
+
+        FlowLog.Append(live, log.Sessions(60));
+        await AssertTotalsAsync(database, log, daemon.Run);
+    }
+
+    [Fact]
+    public async Task Run_NewFileMatchingTheGlob_IsPickedUp()
+    {
+        var database = influx.NewDatabase("newfile");
+        var log = NewLog();
+        FlowLog.Append(FilePath("mail-20261127.log"), log.Sessions(100));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, FilePath("mail-*.log")), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        FlowLog.Append(FilePath("mail-20261128.log"), log.Sessions(100));
+        FlowLog.Append(FilePath("mail-20261128.log.gz"), ["not read: compressed rotations are skipped"]);
+        await AssertTotalsAsync(database, log, daemon.Run);
+    }
+
+    [Fact]
+    public async Task Run_InfluxDbDownWhileLinesArrive_WritesTheBacklogWhenItReturns()
+    {
+        var database = influx.NewDatabase("outage");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        FlowLog.Append(path, log.Sessions(100));
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        influx.Server.Stop();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                FlowLog.Append(path, log.Sessions(200));
+                await Task.Delay(400);
+            }
+        }
+        finally
+        {
+            influx.Server.Start();
+        }
+
+        await AssertTotalsAsync(database, log, daemon.Run);
+        Assert.True(daemon.Pipeline.Writer.RetryCount > 0);
+    }
+
+    [Theory]
+    [InlineData("after-write", 1)]
+    [InlineData("after-write", 2)]
+    [InlineData("after-checkpoint", 1)]
+    [InlineData("after-checkpoint", 2)]
+    public async Task Run_CrashedAtAnyPointAndRestarted_EndsWithExactTotals(string point, int occurrence)
+    {
+        var database = influx.NewDatabase("crash");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        // Several crashes in a row at the same kind of point, sessions cut across each of them.
+        for (var round = 0; round < 4; round++)
+        {
+            await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database), crashAt: (point, occurrence));
+            // Three appends 300 ms apart (the flush interval is 200 ms): at least three flushes per round.
+            var lines = log.Sessions(240);
+            var third = lines.Count / 3;
+            FlowLog.Append(path, lines.Take(third + 1));
+            await Task.Delay(300);
+            FlowLog.Append(path, lines.Skip(third + 1).Take(third));
+            await Task.Delay(300);
+            FlowLog.Append(path, lines.Skip((2 * third) + 1));
+            var crashed = await Assert.ThrowsAsync<SimulatedCrashException>(() => daemon.Run.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(point, crashed.Message, StringComparison.Ordinal);
+        }
+
+        await using var last = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database));
+        await AssertTotalsAsync(database, log, last.Run);
+    }
+
+    [Fact]
+    public async Task Run_RestartedAfterGracefulStop_ContinuesWhereItStopped()
+    {
+        var database = influx.NewDatabase("restart");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        FlowLog.Append(path, log.Sessions(100));
+        await using (var first = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database)))
+        {
+            await AssertTotalsAsync(database, log, first.Run);
+        }
+
+        FlowLog.Append(path, log.Sessions(100)); // Written while the daemon was stopped.
+        await using var second = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database));
+        await AssertTotalsAsync(database, log, second.Run);
+    }
+
+    [Fact]
+    public async Task Run_StartAtEndWithoutCheckpoint_SkipsExistingLines()
+    {
+        var database = influx.NewDatabase("startend");
+        var old = NewLog();
+        var path = FilePath("mail.log");
+        FlowLog.Append(path, old.Sessions(100));
+        var options = DaemonHarness.Options(Checkpoint, path);
+        options.StartAt = StartPosition.End;
+        await using var daemon = new DaemonHarness(options, Influx(database));
+        await Task.Delay(500);
+
+        var log = new FlowLog(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
+        FlowLog.Append(path, log.Sessions(50));
+        await AssertTotalsAsync(database, log, daemon.Run);
+    }
+}
