@@ -39,5 +39,5 @@ for _ in $(seq 100); do
 done
 # Another server answering on that port would be written to: make sure the one answering is ours.
 kill -0 $influxd_pid 2>/dev/null || { echo "influxd exited: $(tail -3 "$dir/influxd.log")" >&2; exit 1; }
-dotnet build bench/MailFlow.QueryBench -c Release -v q -nologo >/dev/null
+dotnet build bench/MailFlow.QueryBench -c Release -v q -nologo | grep -E "error|warn" || true
 dotnet bench/MailFlow.QueryBench/bin/Release/net10.0/mailflow-query-bench.dll --influx-url "http://127.0.0.1:$port" "$@"
