@@ -49,14 +49,16 @@ public sealed class MailFlowInsightsApiTests(ConnectorFixture fixture)
     }
 
     [Fact]
-    public async Task GetInsights_Defaults_ThreeInsights()
+    public async Task GetInsights_Defaults_CriticalThenWarning()
     {
         await using var server = await ApiServer.StartAsync(fixture.Options);
 
         var response = await server.Client.GetInsightsAsync(new GetInsightsRequest { Filter = Range });
 
-        Assert.Equal([InsightSeverity.Critical, InsightSeverity.Warning, InsightSeverity.Warning], response.Insights.Select(i => i.Severity));
+        Assert.Equal([InsightSeverity.Critical, InsightSeverity.Warning], response.Insights.Select(i => i.Severity));
         Assert.Equal("Inbound Partner connector seeing significant TLS1.0 mail flow", response.Insights[1].Title);
+        Assert.Equal(TlsVersion.Tls10, response.Insights[1].Tls);
+        Assert.NotEmpty(response.Insights[1].Advice);
     }
 
     [Fact]
