@@ -129,6 +129,8 @@ internal static class ApiMapping
         Messages = insight.Messages,
         TotalMessages = insight.TotalMessages,
         ThresholdPercent = insight.ThresholdPercent,
+        Id = insight.Id,
+        Advice = insight.Advice,
     };
 
     public static V1.LegacyPeer ToApi(LegacyPeer peer) => new()

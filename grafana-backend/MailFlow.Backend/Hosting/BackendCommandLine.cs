@@ -8,7 +8,7 @@ namespace MailFlow.Backend.Hosting;
 /// <summary>
 /// The command line of <c>mailflow-backend</c>. Every option has an environment variable (the option wins), so that
 /// secrets can stay out of process listings: INFLUX_URL, INFLUX_DATABASE, INFLUX_RETENTION_POLICY, INFLUX_ORG,
-/// INFLUX_BUCKET, INFLUX_TOKEN, INFLUX_USERNAME, INFLUX_PASSWORD, MAILFLOW_LISTEN, MAILFLOW_API_KEY.
+/// INFLUX_BUCKET, INFLUX_TOKEN, INFLUX_TOKEN_FILE, INFLUX_USERNAME, INFLUX_PASSWORD, MAILFLOW_LISTEN, MAILFLOW_API_KEY.
 /// </summary>
 public static class BackendCommandLine
 {
@@ -26,7 +26,7 @@ public static class BackendCommandLine
         var org = new Option<string?>("--influx-org") { Description = "InfluxDB 2.x organisation [env INFLUX_ORG]" };
         var bucket = new Option<string?>("--influx-bucket") { Description = "InfluxDB 2.x bucket, used as database when --influx-database is not given [env INFLUX_BUCKET]" };
         var token = new Option<string?>("--influx-token") { Description = "API token, sent as 'Authorization: Token' [env INFLUX_TOKEN]; prefer --influx-token-file" };
-        var tokenFile = new Option<FileInfo?>("--influx-token-file") { Description = "file holding the API token" };
+        var tokenFile = new Option<FileInfo?>("--influx-token-file") { Description = "file whose first line is the API token [env INFLUX_TOKEN_FILE]" };
         var username = new Option<string?>("--influx-username") { Description = "user name for InfluxDB auth [env INFLUX_USERNAME]" };
         var password = new Option<string?>("--influx-password") { Description = "password for InfluxDB auth [env INFLUX_PASSWORD]" };
         var timeout = new Option<int?>("--influx-timeout") { Description = "seconds allowed for one InfluxDB query [default 30]" };
@@ -48,7 +48,10 @@ public static class BackendCommandLine
                     RetentionPolicy = result.GetValue(retention) ?? Env("INFLUX_RETENTION_POLICY"),
                     Org = result.GetValue(org) ?? Env("INFLUX_ORG"),
                     Bucket = result.GetValue(bucket) ?? Env("INFLUX_BUCKET"),
-                    Token = result.GetValue(token) ?? ReadSecret(result.GetValue(tokenFile), "--influx-token-file") ?? Env("INFLUX_TOKEN"),
+                    Token = result.GetValue(token)
+                        ?? ReadSecret(result.GetValue(tokenFile), "--influx-token-file")
+                        ?? Env("INFLUX_TOKEN")
+                        ?? ReadSecret(Env("INFLUX_TOKEN_FILE") is { } path ? new FileInfo(path) : null, "INFLUX_TOKEN_FILE"),
                     Username = result.GetValue(username) ?? Env("INFLUX_USERNAME"),
                     Password = result.GetValue(password) ?? Env("INFLUX_PASSWORD"),
                 };
@@ -87,7 +90,7 @@ public static class BackendCommandLine
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
-    /// <summary>A secret file's first line, trimmed (editors add a final newline).</summary>
+    /// <summary>A secret file's first line, trimmed (editors add a final newline); like the exporter's token file.</summary>
     private static string? ReadSecret(FileInfo? file, string option)
     {
         if (file is null)
@@ -100,7 +103,7 @@ public static class BackendCommandLine
             throw new IOException($"{option} {file.FullName}: file not found");
         }
 
-        var secret = File.ReadAllText(file.FullName).Trim();
+        var secret = (File.ReadLines(file.FullName).FirstOrDefault() ?? string.Empty).Trim();
         return secret.Length == 0 ? throw new ArgumentException($"{option} {file.FullName} is empty") : secret;
     }
 }

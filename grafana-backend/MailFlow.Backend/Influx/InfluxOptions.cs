@@ -30,7 +30,7 @@ public sealed class InfluxOptions
     /// <summary>API token (2.x/3.x, or 1.x with auth): sent as <c>Authorization: Token ...</c>. Never logged.</summary>
     public string? Token { get; set; }
 
-    /// <summary>User name (1.x auth, or 2.x v1 authorization). Sent with <see cref="Password"/> as HTTP Basic.</summary>
+    /// <summary>User name (1.x auth, or 2.x v1 authorization). Sent with <see cref="Password"/> as HTTP Basic; ignored when <see cref="Token"/> is set.</summary>
     public string? Username { get; set; }
 
     /// <summary>Password. Never logged.</summary>
@@ -48,11 +48,6 @@ public sealed class InfluxOptions
         if (!Url.IsAbsoluteUri || (Url.Scheme != Uri.UriSchemeHttp && Url.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException($"--influx-url must be an http:// or https:// URL, not '{Url}'");
-        }
-
-        if (!string.IsNullOrEmpty(Token) && !string.IsNullOrEmpty(Username))
-        {
-            throw new ArgumentException("give either --influx-token or --influx-username/--influx-password, not both");
         }
 
         if (Timeout <= TimeSpan.Zero)

@@ -19,13 +19,14 @@ internal readonly record struct BucketSum(Direction Direction, TlsVersion Tls, s
 /// </summary>
 internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions options, TimeProvider time) : IDisposable
 {
-    /// <summary>More uncached spans than this are read as one span (a fragmented cache must not explode the request).</summary>
-    private const int MaxSpans = 16;
+    /// <summary>Partial days are read per hour, so that their whole closed hours come from the cache too.</summary>
+    private static readonly long Hour = TimeSpan.TicksPerHour;
 
     private readonly MemoryCache? _cache = options.CacheEnabled ? new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CacheMaxRows }) : null;
 
     /// <summary>
-    /// The sums per bucket start (epoch ns) for <c>[from, to)</c>. <paramref name="whereWithoutTime"/> and
+    /// The sums per bucket start (epoch ns) for <c>[from, to)</c>; a bucket may list the same tags more than once
+    /// (one entry per piece read), callers add them up. <paramref name="whereWithoutTime"/> and
     /// <paramref name="groupByTags"/> are InfluxQL built by the engine (values already escaped).
     /// </summary>
     public async Task<SortedDictionary<long, BucketSum[]>> ReadAsync(
@@ -34,62 +35,87 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
     {
         var size = bucket.Ticks;
         var closedBefore = (time.GetUtcNow() - options.SettleDelay).UtcTicks;
-        var shape = string.Concat(measurement, "|", whereWithoutTime, "|", groupByTags, "|", size.ToString(CultureInfo.InvariantCulture), "|");
-        var answer = new SortedDictionary<long, BucketSum[]>();
-        var spans = new List<(long From, long To)>();
-        var cacheable = new HashSet<long>();
+        var shape = string.Concat(measurement, "|", whereWithoutTime, "|", groupByTags, "|");
+        var collected = new SortedDictionary<long, List<BucketSum>>();
+        var missing = new List<Piece>();
+
+        void Consider(long label, long start, long end, long granularity, bool whole)
+        {
+            var key = whole && end <= closedBefore && _cache is not null
+                ? shape + granularity.ToString(CultureInfo.InvariantCulture) + "|" + start.ToString(CultureInfo.InvariantCulture)
+                : null;
+            if (key is not null && _cache!.TryGetValue(key, out BucketSum[]? cached) && cached is not null)
+            {
+                Collect(collected, label, cached);
+                return;
+            }
+
+            missing.Add(new Piece(label, start, end, granularity, key));
+        }
+
         for (var start = Floor(from.UtcTicks, size); start < to.UtcTicks; start += size)
         {
             var end = start + size;
-            var whole = start >= from.UtcTicks && end <= to.UtcTicks && end <= closedBefore;
-            if (whole && _cache is not null && _cache.TryGetValue(shape + start.ToString(CultureInfo.InvariantCulture), out BucketSum[]? cached) && cached is not null)
+            var pieceFrom = Math.Max(start, from.UtcTicks);
+            var pieceTo = Math.Min(end, to.UtcTicks);
+            if ((pieceFrom == start && pieceTo == end) || _cache is null || size <= Hour || size % Hour != 0)
             {
-                if (cached.Length > 0)
-                {
-                    answer[TicksToNanoseconds(start)] = cached;
-                }
-
+                Consider(start, pieceFrom, pieceTo, size, pieceFrom == start && pieceTo == end);
                 continue;
             }
 
-            if (whole)
+            // A partial day: its whole hours can be cached, only the partial hours at its edge are read raw.
+            for (var hour = Floor(pieceFrom, Hour); hour < pieceTo; hour += Hour)
             {
-                cacheable.Add(start);
+                var hourFrom = Math.Max(hour, pieceFrom);
+                var hourTo = Math.Min(hour + Hour, pieceTo);
+                Consider(start, hourFrom, hourTo, Hour, hourFrom == hour && hourTo == hour + Hour);
             }
+        }
 
-            var spanFrom = Math.Max(start, from.UtcTicks);
-            var spanTo = Math.Min(end, to.UtcTicks);
-            if (spans.Count > 0 && spans[^1].To == spanFrom)
+        activity?.SetTag("mailflow.cache.misses", missing.Count);
+        if (missing.Count > 0)
+        {
+            await ReadMissingAsync(activity, measurement, whereWithoutTime, groupByTags, size, missing, collected, cancellationToken).ConfigureAwait(false);
+        }
+
+        var answer = new SortedDictionary<long, BucketSum[]>();
+        foreach (var (label, list) in collected)
+        {
+            answer[TicksToNanoseconds(label)] = [.. list];
+        }
+
+        return answer;
+    }
+
+    private async Task ReadMissingAsync(
+        Activity? activity, string measurement, string whereWithoutTime, string groupByTags, long size,
+        List<Piece> missing, SortedDictionary<long, List<BucketSum>> collected, CancellationToken cancellationToken)
+    {
+        // Contiguous pieces of one granularity form one statement; all statements go in one request.
+        var runs = new List<(long From, long To, long Granularity)>();
+        foreach (var piece in missing)
+        {
+            if (runs.Count > 0 && runs[^1].To == piece.From && runs[^1].Granularity == piece.Granularity)
             {
-                spans[^1] = (spans[^1].From, spanTo);
+                runs[^1] = (runs[^1].From, piece.To, piece.Granularity);
             }
             else
             {
-                spans.Add((spanFrom, spanTo));
+                runs.Add((piece.From, piece.To, piece.Granularity));
             }
         }
 
-        activity?.SetTag("mailflow.cache.spans", spans.Count);
-        if (spans.Count == 0)
-        {
-            return answer;
-        }
-
-        if (spans.Count > MaxSpans)
-        {
-            spans = [(spans[0].From, spans[^1].To)];
-        }
-
         var query = new StringBuilder();
-        foreach (var (spanFrom, spanTo) in spans)
+        foreach (var (runFrom, runTo, granularity) in runs)
         {
             query.Append(query.Length == 0 ? string.Empty : "; ")
                 .Append("SELECT SUM(").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)).Append(") AS ").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages))
                 .Append(" FROM ").Append(InfluxQl.QuoteIdentifier(measurement))
-                .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(spanFrom, TimeSpan.Zero)))
-                .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(spanTo, TimeSpan.Zero)))
+                .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(runFrom, TimeSpan.Zero)))
+                .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(runTo, TimeSpan.Zero)))
                 .Append(whereWithoutTime)
-                .Append(" GROUP BY time(").Append(InfluxQl.Duration(bucket)).Append(')').Append(groupByTags.Length > 0 ? "," : string.Empty).Append(groupByTags)
+                .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(groupByTags.Length > 0 ? "," : string.Empty).Append(groupByTags)
                 .Append(" fill(none)");
         }
 
@@ -98,10 +124,12 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         var results = await client.QueryAsync(query.ToString(), cancellationToken).ConfigureAwait(false);
         QueryTelemetry.InfluxDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        var fresh = new Dictionary<long, List<BucketSum>>();
-        foreach (var result in results)
+        // Rows by (granularity, start of their granularity bucket): each missing piece takes the rows of its own start.
+        var rows = new Dictionary<(long Granularity, long Start), List<BucketSum>>();
+        for (var statement = 0; statement < results.Count && statement < runs.Count; statement++)
         {
-            foreach (var series in result.Series)
+            var granularity = runs[statement].Granularity;
+            foreach (var series in results[statement].Series)
             {
                 if (!Directions.TryParseWire(series.Tag(InfluxSchema.Tags.Direction), out var direction))
                 {
@@ -114,9 +142,10 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
                 foreach (var row in series.Rows)
                 {
-                    if (!fresh.TryGetValue(row.Time, out var list))
+                    var start = NanosecondsToTicks(row.Time);
+                    if (!rows.TryGetValue((granularity, start), out var list))
                     {
-                        fresh[row.Time] = list = [];
+                        rows[(granularity, start)] = list = [];
                     }
 
                     list.Add(new BucketSum(direction, tls, connector, type, forced, row.Values.Length > 0 ? row.Values[0] : 0));
@@ -124,26 +153,41 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
             }
         }
 
-        foreach (var (nanoseconds, list) in fresh)
+        foreach (var piece in missing)
         {
-            answer[nanoseconds] = [.. list];
-        }
-
-        if (_cache is not null)
-        {
-            foreach (var start in cacheable)
+            // A partial piece's row is labelled with the start of its granularity bucket, which may precede the piece.
+            var sums = rows.TryGetValue((piece.Granularity, Floor(piece.From, piece.Granularity)), out var list) ? list.ToArray() : [];
+            Collect(collected, piece.Label, sums);
+            if (piece.CacheKey is not null)
             {
-                var sums = fresh.TryGetValue(TicksToNanoseconds(start), out var list) ? list.ToArray() : [];
-                _cache.Set(shape + start.ToString(CultureInfo.InvariantCulture), sums, new MemoryCacheEntryOptions
+                _cache!.Set(piece.CacheKey, sums, new MemoryCacheEntryOptions
                 {
                     AbsoluteExpirationRelativeToNow = options.CacheTtl,
                     Size = sums.Length + 1,
                 });
             }
         }
-
-        return answer;
     }
+
+    private static void Collect(SortedDictionary<long, List<BucketSum>> collected, long label, BucketSum[] sums)
+    {
+        if (sums.Length == 0)
+        {
+            return;
+        }
+
+        if (!collected.TryGetValue(label, out var list))
+        {
+            collected[label] = list = [];
+        }
+
+        list.AddRange(sums);
+    }
+
+    private static long NanosecondsToTicks(long nanoseconds) => (nanoseconds / 100) + DateTimeOffset.UnixEpoch.UtcTicks;
+
+    /// <summary>A span to read: its answer counts in bucket <see cref="Label"/>, cached under <see cref="CacheKey"/> when whole and closed.</summary>
+    private readonly record struct Piece(long Label, long From, long To, long Granularity, string? CacheKey);
 
     public void Dispose() => _cache?.Dispose();
 

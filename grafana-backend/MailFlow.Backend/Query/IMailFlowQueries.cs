@@ -17,7 +17,7 @@ public interface IMailFlowQueries
     /// <summary>Microsoft's Connector report: per day (or whole range) per connector and direction, TLS shares and volume.</summary>
     Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Active insights: legacy TLS on partner/on-premises connectors, plaintext on connectors that force TLS.</summary>
+    /// <summary>Active insights: significant TLS 1.0 on partner/on-premises connectors, plaintext on connectors that force TLS.</summary>
     Task<IReadOnlyList<Insight>> GetInsightsAsync(InsightsRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Remote peers still using plaintext or legacy TLS (none, SSLv3, TLS 1.0, TLS 1.1), busiest first.</summary>

@@ -4,7 +4,7 @@ namespace MailFlow.Backend.Query;
 public sealed class QueryEngineOptions
 {
     /// <summary>
-    /// Default <see cref="CacheTtl"/>: 5 minutes. Sums of whole past days (and past time-series buckets) are kept
+    /// Default <see cref="CacheTtl"/>: 5 minutes. Sums of whole past days, hours and time-series buckets are kept
     /// this long, so that a 90-day dashboard re-reads only the edges of its range; data back-filled into an already
     /// cached day shows up at the latest after this delay.
     /// </summary>

@@ -102,8 +102,8 @@ public sealed record InsightThresholds
     public static InsightThresholds Default { get; } = new();
 
     /// <summary>
-    /// A Partner or OnPremises connector whose share of plaintext, SSLv3, TLS 1.0 or TLS 1.1 messages reaches this
-    /// percentage in the range raises "... connector seeing significant TLS1.0 mail flow". Default 5.
+    /// A Partner or OnPremises connector whose share of TLS 1.0 (and SSLv3) messages reaches this percentage in the
+    /// range raises "... connector seeing significant TLS1.0 mail flow". Default 5 (as the exporter's report).
     /// </summary>
     public double LegacySharePercent { get; init; } = DefaultLegacySharePercent;
 

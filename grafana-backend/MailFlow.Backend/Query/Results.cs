@@ -97,17 +97,18 @@ public enum InsightSeverity
 /// <summary>What an insight is about.</summary>
 public enum InsightKind
 {
-    /// <summary>A Partner/OnPremises connector carries a significant share of plaintext or legacy TLS.</summary>
+    /// <summary>A Partner/OnPremises connector carries a significant share of TLS 1.0 (or SSLv3).</summary>
     LegacyTls = 0,
 
     /// <summary>Plaintext messages on a connector that forces TLS.</summary>
     PlaintextOnForcedTls = 1,
 }
 
-/// <summary>An active insight.</summary>
+/// <summary>An active insight (same rules and wording as the exporter's <c>report</c>).</summary>
 /// <param name="Title">E.g. "Inbound Partner connector seeing significant TLS1.0 mail flow".</param>
+/// <param name="Tls">TLS1.0 for the legacy insight (its counts include SSLv3), none for plaintext.</param>
 /// <param name="SharePercent">Share of <paramref name="Tls"/> in the connector's messages, 0..100.</param>
-/// <param name="Messages">Messages with <paramref name="Tls"/>.</param>
+/// <param name="Messages">Messages with <paramref name="Tls"/> (TLS 1.0 + SSLv3 for the legacy insight).</param>
 /// <param name="TotalMessages">All messages of the connector and direction in the range.</param>
 /// <param name="ThresholdPercent">The threshold that was reached (0 for plaintext on forced TLS, which counts messages).</param>
 public sealed record Insight(
@@ -121,7 +122,14 @@ public sealed record Insight(
     double SharePercent,
     long Messages,
     long TotalMessages,
-    double ThresholdPercent);
+    double ThresholdPercent)
+{
+    /// <summary>Stable identifier, e.g. <c>InboundPartnerTls10</c> or <c>InboundPlaintextOnForcedTlsConnector</c>.</summary>
+    public string Id { get; init; } = string.Empty;
+
+    /// <summary>What the administrator can do about it.</summary>
+    public string Advice { get; init; } = string.Empty;
+}
 
 /// <summary>A remote peer still using plaintext or legacy TLS.</summary>
 /// <param name="Peer">Remote domain (or host when no domain is known).</param>

@@ -38,6 +38,28 @@ public sealed class CacheTests(ConnectorFixture fixture)
     }
 
     [Fact]
+    public async Task ClosedDaysAndHours_Cached_AnsweredWhileInfluxDbIsDown()
+    {
+        using var influx = new MailFlow.Testing.InfluxDbServer();
+        influx.Query("CREATE DATABASE " + ConnectorFixture.Database);
+        ConnectorFixture.Load(influx, ConnectorFixture.Database, Path.Combine(AppContext.BaseDirectory, "Fixtures", "connectors.lp"));
+        using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = influx.Url, Database = ConnectorFixture.Database });
+        using var engine = new MailFlowQueryEngine(client);
+
+        // Whole hours only (10:00 day 1 .. 10:00 day 2): every piece is closed and cacheable.
+        var hours = new QueryFilter { From = ConnectorFixture.Day1.AddHours(10), To = ConnectorFixture.Day2.AddHours(10) };
+        var before = await engine.GetTlsSummaryAsync(hours);
+        influx.Stop();
+        var after = await engine.GetTlsSummaryAsync(hours);
+        var partial = await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetTlsSummaryAsync(hours with { From = hours.From.AddMinutes(1) }));
+
+        // Contoso day 1 (11) + day 2 (10); O'Brien 3, (.*)|x 6, internet 65: inbound 95. Outbound: Fabrikam 25 + 30, internet 50.
+        Assert.Equal(95, before.Directions[0].Messages.Total);
+        Assert.Equal(JsonSerializer.Serialize(before.Rows()), JsonSerializer.Serialize(after.Rows()));
+        Assert.Equal(QueryErrorKind.Unavailable, partial.Kind);
+    }
+
+    [Fact]
     public async Task RecentBuckets_NotCached_NewPointsSeen()
     {
         // A database of its own, written "now": the current day is never cached, so a second write shows at once.

@@ -100,20 +100,31 @@ public sealed class QueryEngineTests(ConnectorFixture fixture)
     }
 
     [Fact]
-    public async Task GetInsights_Defaults_PlaintextOnForcedThenLegacyShares()
+    public async Task GetInsights_Defaults_PlaintextOnForcedThenTls10Share()
     {
         var insights = await Engine.GetInsightsAsync(new InsightsRequest(ConnectorFixture.Range));
 
-        // Contoso forces TLS and carried 1 plaintext message (critical); Contoso TLS1.0 2/21 = 9.5 % and Fabrikam
-        // TLS1.1 5/55 = 9.1 % reach 5 %; O'Brien (3 messages) is under the 10-message minimum; internet ones are not
-        // Partner/OnPremises.
-        Assert.Equal(3, insights.Count);
+        // Contoso forces TLS and carried 1 plaintext message (critical); Contoso TLS1.0 2/21 = 9.5 % reaches 5 %.
+        // Fabrikam's TLS1.1 (5/55) is no TLS1.0 insight; O'Brien (3 TLS1.0 messages) is under the 10-message minimum;
+        // the internet connectors are not Partner/OnPremises.
+        Assert.Equal(2, insights.Count);
         Assert.Equal((InsightKind.PlaintextOnForcedTls, "Contoso", TlsVersion.None, 1L), (insights[0].Kind, insights[0].Connector, insights[0].Tls, insights[0].Messages));
         Assert.Equal(InsightSeverity.Critical, insights[0].Severity);
+        Assert.Equal("Inbound Partner connector requires TLS but carried plaintext mail", insights[0].Title);
         Assert.Equal("Inbound Partner connector seeing significant TLS1.0 mail flow", insights[1].Title);
+        Assert.Equal("InboundPartnerTls10", insights[1].Id);
         Assert.Equal(100.0 * 2 / 21, insights[1].SharePercent, Precision);
-        Assert.Equal("Outbound OnPremises connector seeing significant TLS1.1 mail flow", insights[2].Title);
-        Assert.Equal((5L, 55L), (insights[2].Messages, insights[2].TotalMessages));
+        Assert.Equal((2L, 21L), (insights[1].Messages, insights[1].TotalMessages));
+    }
+
+    [Fact]
+    public async Task GetInsights_LowMinimum_SmallConnectorIncluded()
+    {
+        var insights = await Engine.GetInsightsAsync(new InsightsRequest(ConnectorFixture.Range, new InsightThresholds { MinMessages = 3 }));
+
+        // O'Brien\Mail "Ltd": 3 of 3 messages in TLS1.0 = 100 %, first of the warnings.
+        Assert.Equal(3, insights.Count);
+        Assert.Equal(("O'Brien\\Mail \"Ltd\"", 100.0), (insights[1].Connector, insights[1].SharePercent));
     }
 
     [Fact]
