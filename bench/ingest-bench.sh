@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GB=${1:-1.0}; RATE=${2:-50000}; SECONDS_=${3:-20}
 WORK=$(mktemp -d /tmp/mailflow-bench.XXXXXX)
-trap 'kill $INFLUX_PID $RUN_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+. bench/lib/influxd.sh
+trap 'kill $RUN_PID 2>/dev/null || true; stop_influxd; rm -rf "$WORK"' EXIT
 RUN_PID=
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -23,27 +24,8 @@ mkdir -p "$WORK/logs"
 for i in $(seq 1 "$COPIES"); do cp "$CORPUS" "$WORK/logs/mail-$i.log"; done
 TOTAL=$(du -sb "$WORK/logs" | cut -f1)
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RPC=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/influxdb.conf" <<CONF
-reporting-enabled = false
-bind-address = "127.0.0.1:$RPC"
-[meta]
-  dir = "$WORK/influx/meta"
-[data]
-  dir = "$WORK/influx/data"
-  wal-dir = "$WORK/influx/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$PORT"
-  log-enabled = false
-[logging]
-  level = "warn"
-CONF
-influxd run -config "$WORK/influxdb.conf" >"$WORK/influxd.log" 2>&1 &
-INFLUX_PID=$!
-until curl -sf "http://127.0.0.1:$PORT/ping" >/dev/null; do sleep 0.1; done
-URL="http://127.0.0.1:$PORT"
+start_influxd "$WORK/influx"
+URL=$INFLUXD_URL
 q() { curl -s "$URL/query?db=$1" --data-urlencode "q=$2" | python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]; print(r["series"][0]["values"][0][1] if "series" in r else 0)'; }
 
 echo "== ingest: $COPIES copies of the corpus, $(python3 -c "print(f'{$TOTAL/1e9:.2f}')") GB, $(nproc) cores"
