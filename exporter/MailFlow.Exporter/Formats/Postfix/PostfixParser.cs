@@ -1,6 +1,7 @@
 using System.Text;
 using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Formats.Syslog;
+using MailFlow.Exporter.Formats.Text;
 using MailFlow.Exporter.Records;
 
 namespace MailFlow.Exporter.Formats.Postfix;
@@ -50,7 +51,7 @@ internal sealed class PostfixParser : ILogParser
             // Syslog never writes '#' lines: they are comments (hand-annotated logs, fixtures).
             if (!line.Trim((byte)' ').IsEmpty && line[0] != (byte)'#')
             {
-                _context.Problem(lineNumber, "no syslog header", Excerpt(line));
+                _context.Problem(lineNumber, "no syslog header", Utf8Text.Excerpt(line));
             }
 
             return;
@@ -672,12 +673,5 @@ internal sealed class PostfixParser : ILogParser
     {
         var domain = MailText.Domain(address);
         return domain.IsEmpty ? null : _strings.Get(domain, lowerCase: true);
-    }
-
-    internal static string Excerpt(ReadOnlySpan<byte> line)
-    {
-        const int Max = 80;
-        var text = Encoding.UTF8.GetString(line[..Math.Min(line.Length, Max)]);
-        return line.Length > Max ? text + "..." : text;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Formats.Syslog;
+using MailFlow.Exporter.Formats.Text;
 using MailFlow.Exporter.Records;
 
 namespace MailFlow.Exporter.Formats.Sendmail;
@@ -48,7 +49,7 @@ internal sealed class SendmailParser : ILogParser
             // Syslog never writes '#' lines: they are comments (hand-annotated logs, fixtures).
             if (!line.Trim((byte)' ').IsEmpty && line[0] != (byte)'#')
             {
-                _context.Problem(lineNumber, "no syslog header", Postfix.PostfixParser.Excerpt(line));
+                _context.Problem(lineNumber, "no syslog header", Utf8Text.Excerpt(line));
             }
 
             return;
