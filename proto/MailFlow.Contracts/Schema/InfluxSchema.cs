@@ -2,7 +2,8 @@ namespace MailFlow.Contracts.Schema;
 
 /// <summary>
 /// The InfluxDB schema written by the exporter and read by the query engine. One point per series per minute,
-/// timestamped at the start of the minute (UTC). Changing a name here changes both sides at once.
+/// timestamped at the start of the minute (UTC), plus the rollup tiers of <see cref="RollupTiers"/>. Changing a
+/// name here changes both sides at once.
 /// </summary>
 public static class InfluxSchema
 {
@@ -48,5 +49,35 @@ public static class InfluxSchema
 
         /// <summary>Message size in bytes where the log gives it; 0 otherwise.</summary>
         public const string Bytes = "bytes";
+
+        /// <summary>
+        /// Peers only: the Unix time in seconds of the newest minute in the point (for a minute point, its own
+        /// minute). Rollups keep the maximum, so "last seen" survives aggregation.
+        /// </summary>
+        public const string LastSeen = "last_seen";
     }
+
+    /// <summary>
+    /// The rollup tiers, finest first. Each measurement also exists as <c>&lt;measurement&gt;&lt;suffix&gt;</c>
+    /// holding the same tags and fields summed over epoch-aligned buckets of the tier's resolution (UTC), with
+    /// <see cref="Fields.LastSeen"/> as a maximum. The exporter recomputes a tier's buckets from the finer tier
+    /// stored in InfluxDB after every write, so a rollup always equals the sum of the minutes beneath it; the
+    /// query engine reads the coarsest tier that fits a span and minutes only at the edges.
+    /// </summary>
+    public static IReadOnlyList<RollupTier> RollupTiers { get; } =
+    [
+        new(TimeSpan.FromMinutes(5), "_5m"),
+        new(TimeSpan.FromHours(1), "_1h"),
+        new(TimeSpan.FromDays(1), "_1d"),
+    ];
+
+    /// <summary>The resolution of the measurements themselves: one point per series per minute.</summary>
+    public static TimeSpan BaseResolution { get; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>One rollup tier: its bucket width and the suffix of its measurements' names.</summary>
+public sealed record RollupTier(TimeSpan Resolution, string Suffix)
+{
+    /// <summary>The tier's copy of <paramref name="measurement"/>, e.g. <c>mailflow_messages_1h</c>.</summary>
+    public string Measurement(string measurement) => measurement + Suffix;
 }
