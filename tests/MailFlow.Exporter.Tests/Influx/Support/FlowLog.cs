@@ -25,6 +25,9 @@ public sealed class FlowLog
     public Dictionary<TlsVersion, long> MessagesByTls { get; } = [];
     public HashSet<DateTimeOffset> Minutes { get; } = [];
 
+    /// <summary>Per peer of a plaintext or TLS 1.0 session (the ones with peer points): the newest minute of its messages.</summary>
+    public Dictionary<string, DateTimeOffset> LegacyPeerLastMinute { get; } = [];
+
     /// <summary>The lines of <paramref name="count"/> more sessions: connect, one or two messages, close.</summary>
     public List<string> Sessions(int count)
     {
@@ -47,7 +50,12 @@ public sealed class FlowLog
                 Bytes += bytes;
                 MessagesByTls[tls] = MessagesByTls.GetValueOrDefault(tls) + 1;
                 var t = Time.AddSeconds(1);
-                Minutes.Add(new DateTimeOffset(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, TimeSpan.Zero));
+                var minute = new DateTimeOffset(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0, TimeSpan.Zero);
+                Minutes.Add(minute);
+                if (tls is TlsVersion.None or TlsVersion.Tls10)
+                {
+                    LegacyPeerLastMinute[$"peer{n % 5}.example"] = minute; // Sessions run forward in time: the last one is the newest.
+                }
             }
 
             lines.Add(SessionTestFormat.Close(Time.AddSeconds(2), session));
@@ -69,6 +77,13 @@ public sealed class FlowLog
         }
 
         Minutes.UnionWith(other.Minutes);
+        foreach (var (peer, minute) in other.LegacyPeerLastMinute)
+        {
+            if (!LegacyPeerLastMinute.TryGetValue(peer, out var mine) || minute > mine)
+            {
+                LegacyPeerLastMinute[peer] = minute;
+            }
+        }
     }
 
     /// <summary>Appends lines to a file (creating it), each ending with a newline.</summary>
