@@ -38,6 +38,11 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database));
         // Peers are written for plaintext only here (no TLS 1.0/1.1 in this log): the 18 plaintext inbound messages.
         Assert.Equal(18, influx.Scalar("SELECT sum(messages) FROM mailflow_peers", database));
+
+        // Rollup tiers: every bucket equals the minutes beneath it (the log is of March 2023), and the day tier holds the whole log.
+        TierCheck.AssertTiersMatchMinutes(influx, database, new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2023, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d", database));
+        Assert.Equal(18, influx.Scalar("SELECT sum(messages) FROM mailflow_peers_1d", database));
     }
 
     [Fact]
@@ -53,6 +58,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("records   178 messages", first.StdOut, StringComparison.Ordinal);
         Assert.Contains("written to InfluxDB v1 API", first.StdOut, StringComparison.Ordinal);
+        Assert.Contains("rollups   ", first.StdOut, StringComparison.Ordinal);
         AssertCorpusTotals(database);
     }
 
@@ -70,6 +76,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
     [Theory]
     [InlineData("ingest")]
     [InlineData("run")]
+    [InlineData("rollup")]
     public void Help_InfluxCommands_ListEveryInfluxOptionAndVariable(string command)
     {
         var result = ExporterProcess.Run([command, "--help"]);

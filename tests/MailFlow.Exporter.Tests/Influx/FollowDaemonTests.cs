@@ -52,6 +52,12 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
 
         // A session split by a restart or a chunk boundary still knows its TLS version.
         Assert.Equal(0, influx.Scalar("SELECT sum(messages) FROM mailflow_messages WHERE tls = 'unknown'", database));
+
+        // The rollup tiers follow every flush (recomputed before the checkpoint is saved), over the log's whole days.
+        var from = new DateTimeOffset(log.Minutes.Min().UtcDateTime.Date, TimeSpan.Zero);
+        var to = new DateTimeOffset(log.Minutes.Max().UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
+        await TierCheck.AssertTiersMatchMinutesSoonAsync(influx, database, from, to);
+        Assert.Equal(log.Messages, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d", database));
     }
 
     [Fact]
@@ -198,6 +204,8 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
     [Theory]
     [InlineData("after-write", 1)]
     [InlineData("after-write", 2)]
+    [InlineData("after-rollup", 1)]
+    [InlineData("after-rollup", 2)]
     [InlineData("after-checkpoint", 1)]
     [InlineData("after-checkpoint", 2)]
     public async Task Run_CrashedAtAnyPointAndRestarted_EndsWithExactTotals(string point, int occurrence)
