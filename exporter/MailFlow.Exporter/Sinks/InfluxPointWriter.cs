@@ -140,10 +140,10 @@ public sealed class InfluxPointWriter : IDisposable
     /// </summary>
     /// <returns>The rollup points written.</returns>
     public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, CancellationToken cancellationToken) =>
-        WriteRollupsAsync(RollupPlan.ForMinutes(minutes), cancellationToken);
+        WriteRollupPlanAsync(RollupPlan.ForMinutes(minutes), cancellationToken);
 
     /// <summary>Runs a rollup plan: one request per tier (more when a tier has over <see cref="RollupSpansPerRequest"/> spans).</summary>
-    public async Task<long> WriteRollupsAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
+    public async Task<long> WriteRollupPlanAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
     {
         if (plan.All(step => step.Spans.Count == 0))
         {

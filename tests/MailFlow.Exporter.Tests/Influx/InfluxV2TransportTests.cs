@@ -50,6 +50,70 @@ public sealed class InfluxV2TransportTests
         Assert.Equal(golden.TrimEnd('\n'), write.Body.TrimEnd('\n'));
     }
 
+    /// <summary>
+    /// An annotated-CSV answer as a 2.x server gives for the rollup script: one table per yield. The counting
+    /// yields (w...) say 7 messages points and 1 peers point written; the last_seen one (m...) is not a count of points.
+    /// </summary>
+    private const string RollupAnswer = "#datatype,string,long,long\r\n#group,false,false,false\r\n#default,,,\r\n,result,table,_value\r\n,w0,0,7\r\n\r\n"
+        + "#datatype,string,long,long\r\n#group,false,false,false\r\n#default,,,\r\n,result,table,_value\r\n,w1,0,1\r\n\r\n"
+        + "#datatype,string,long,long\r\n#group,false,false,false\r\n#default,,,\r\n,result,table,_value\r\n,m2,0,1\r\n\r\n";
+
+    [Fact]
+    public async Task WriteRollupsAsync_V2_SendsOneFluxQueryPerTierFinestFirst()
+    {
+        using var server = new RecordingHttpServer(request => request.Path == "/api/v2/query"
+            ? (200, new Dictionary<string, string> { ["Content-Type"] = "text/csv; charset=utf-8" }, RollupAnswer)
+            : Influx2(request));
+        using var writer = new InfluxPointWriter(V2Options(server.Url));
+        var (series, peers) = LineProtocolWriterTests.GoldenPoints(); // Minutes 2026-11-27 08:00 and 08:01.
+
+        await writer.WriteAsync(series, peers, CancellationToken.None);
+        var written = await writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None);
+
+        Assert.Equal(3 * 8, written); // Per tier: 7 + 1 from the w yields; the m yield is left out.
+        Assert.Equal(["/api/v2/write", "/api/v2/query", "/api/v2/query", "/api/v2/query"], server.Requests.Select(r => r.Path));
+        var queries = server.Requests.Where(r => r.Path == "/api/v2/query").ToList();
+        Assert.All(queries, q => Assert.Equal("acme org", q.Query["org"]));
+        Assert.All(queries, q => Assert.Equal("Token tok-123", q.Headers["Authorization"]));
+        var flux = queries.Select(q => System.Text.Json.JsonDocument.Parse(q.Body).RootElement.GetProperty("query").GetString()!).ToList();
+        // 5m from the minutes over the five minutes holding 08:00-08:01; 1h from 5m; 1d from 1h. Every pipeline
+        // writes back with to() into the same bucket; counts are sums, last_seen a maximum.
+        (string Every, string Source, string Target, string Start, string Stop)[] tiers =
+        [
+            ("5m", "mailflow_messages", "mailflow_messages_5m", "2026-11-27T08:00:00Z", "2026-11-27T08:05:00Z"),
+            ("1h", "mailflow_messages_5m", "mailflow_messages_1h", "2026-11-27T08:00:00Z", "2026-11-27T09:00:00Z"),
+            ("1d", "mailflow_messages_1h", "mailflow_messages_1d", "2026-11-27T00:00:00Z", "2026-11-28T00:00:00Z"),
+        ];
+        for (var i = 0; i < tiers.Length; i++)
+        {
+            var (every, source, target, start, stop) = tiers[i];
+            Assert.Contains("from(bucket: \"mail/flow\")", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> range(start: {start}, stop: {stop})", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"r._measurement == \"{source}\" and r._field != \"last_seen\"", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"r._measurement == \"{source.Replace("messages", "peers", StringComparison.Ordinal)}\" and r._field == \"last_seen\"", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> aggregateWindow(every: {every}, fn: sum, createEmpty: false, timeSrc: \"_start\")", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> aggregateWindow(every: {every}, fn: max, createEmpty: false, timeSrc: \"_start\")", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> set(key: \"_measurement\", value: \"{target}\")", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> set(key: \"_measurement\", value: \"{target.Replace("messages", "peers", StringComparison.Ordinal)}\")", flux[i], StringComparison.Ordinal);
+            Assert.Equal(3, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
+        }
+    }
+
+    [Fact]
+    public async Task WriteRollupsAsync_V2QueryRefused_FailsWithoutRetrying()
+    {
+        using var server = new RecordingHttpServer(request => request.Path == "/api/v2/query"
+            ? (400, NoHeaders, "{\"code\":\"invalid\",\"message\":\"error calling function \\\"to\\\": bucket not found\"}")
+            : Influx2(request));
+        using var writer = new InfluxPointWriter(V2Options(server.Url));
+
+        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync([new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)], CancellationToken.None));
+
+        Assert.False(failure.Retryable);
+        Assert.Equal(400, failure.Status);
+        Assert.Single(server.Requests, r => r.Path == "/api/v2/query");
+    }
+
     [Fact]
     public async Task ConnectAsync_PingSays2xWithOrgBucketToken_ChoosesV2()
     {

@@ -1,0 +1,87 @@
+using MailFlow.Exporter.Sinks;
+
+namespace MailFlow.Exporter.Tests.Influx;
+
+/// <summary>Which buckets are recomputed, and the statements sent for them (their effect is tested against influxd in RollupTests).</summary>
+public sealed class RollupPlanTests
+{
+    private static DateTimeOffset T(int day, int hour, int minute) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
+
+    private static RollupSpan S(DateTimeOffset from, DateTimeOffset to) => new(from, to);
+
+    [Fact]
+    public void ForMinutes_ScatteredMinutes_AlignedSpansNoLongerThanAChunkPerTier()
+    {
+        // 08:03 and 08:04 share the 08:00 five minutes; 08:07 is in 08:05; 09:01 in 09:00; the next midnight in
+        // its own; two days later 10:00 cannot join a 5m span started on the 25th (more than a day).
+        DateTimeOffset[] minutes = [T(25, 8, 4), T(25, 8, 3), T(25, 8, 7), T(25, 9, 1), T(26, 0, 0), T(27, 10, 0)];
+
+        var plan = RollupPlan.ForMinutes(minutes);
+
+        Assert.Equal(["_5m", "_1h", "_1d"], plan.Select(s => s.Tier.Suffix));
+        Assert.Equal(["", "_5m", "_1h"], plan.Select(s => s.SourceSuffix));
+        Assert.Equal([S(T(25, 8, 0), T(26, 0, 5)), S(T(27, 10, 0), T(27, 10, 5))], plan[0].Spans);
+        Assert.Equal([S(T(25, 8, 0), T(27, 11, 0))], plan[1].Spans);
+        Assert.Equal([S(T(25, 0, 0), T(28, 0, 0))], plan[2].Spans);
+    }
+
+    [Fact]
+    public void ForMinutes_TwoAndAHalfDaysOfMinutes_FiveMinuteTierCutIntoDays()
+    {
+        var minutes = Enumerable.Range(0, (int)TimeSpan.FromHours(60).TotalMinutes).Select(m => T(25, 0, 0).AddMinutes(m));
+
+        var plan = RollupPlan.ForMinutes(minutes);
+
+        Assert.Equal([S(T(25, 0, 0), T(26, 0, 0)), S(T(26, 0, 0), T(27, 0, 0)), S(T(27, 0, 0), T(27, 12, 0))], plan[0].Spans);
+        Assert.Equal([S(T(25, 0, 0), T(27, 12, 0))], plan[1].Spans);
+        Assert.Equal([S(T(25, 0, 0), T(28, 0, 0))], plan[2].Spans);
+    }
+
+    [Theory]
+    [InlineData("2026-11-20T08:07:00Z", "2026-11-22T00:01:00Z", "2026-11-23T00:00:00Z")]
+    [InlineData("2026-11-20T00:00:00Z", "2026-11-22T00:00:00Z", "2026-11-22T00:00:00Z")]
+    [InlineData("2026-11-20T23:00:00-02:00", "2026-11-21T05:00:00Z", "2026-11-22T00:00:00Z")] // 23:00-02:00 is the 21st at 01:00 UTC.
+    public void ForRange_AnyBounds_EveryTierWidenedToWholeUtcDays(string from, string to, string expectedEnd)
+    {
+        var start = DateTimeOffset.Parse(from, System.Globalization.CultureInfo.InvariantCulture);
+        var end = DateTimeOffset.Parse(expectedEnd, System.Globalization.CultureInfo.InvariantCulture);
+        var expectedStart = new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero);
+
+        var plan = RollupPlan.ForRange(start, DateTimeOffset.Parse(to, System.Globalization.CultureInfo.InvariantCulture));
+
+        foreach (var step in plan)
+        {
+            Assert.Equal(expectedStart, step.Spans[0].From);
+            Assert.Equal(end, step.Spans[^1].To);
+            // Contiguous, no longer than a chunk each.
+            Assert.All(step.Spans.Zip(step.Spans.Skip(1)), pair => Assert.Equal(pair.First.To, pair.Second.From));
+            Assert.All(step.Spans, s => Assert.True(s.To - s.From <= RollupPlan.MaxChunk(step.Tier)));
+        }
+
+        Assert.Equal((int)(end - expectedStart).TotalDays, plan[0].Spans.Count); // 5m: one statement per day.
+    }
+
+    [Fact]
+    public async Task WriteRollupsAsync_NoMinutes_DoesNothingNotEvenConnect()
+    {
+        // Nothing listens on port 1: connecting would fail after retries.
+        using var writer = new InfluxPointWriter(new InfluxOptions { Url = "http://127.0.0.1:1", RetryFor = TimeSpan.Zero });
+
+        Assert.Equal(0, await writer.WriteRollupsAsync(Array.Empty<DateTimeOffset>(), CancellationToken.None));
+        Assert.Null(writer.Target);
+    }
+
+    [Fact]
+    public void InfluxQl_RetentionPolicy_QualifiedSourceAndTargetPerMeasurement()
+    {
+        // 2026-11-27T08:00Z is 1795766400 s since the epoch; nanoseconds in InfluxQL.
+        var step = RollupPlan.ForMinutes([T(27, 8, 3)])[0];
+
+        var text = RollupQueries.InfluxQl(step, step.Spans, "mail\"db", "weekly");
+
+        Assert.Equal(
+            "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_messages_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
+            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_peers_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_peers\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none)",
+            text);
+    }
+}
