@@ -91,7 +91,12 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
         var log = NewLog();
         var live = FilePath("mail.log");
         FlowLog.Append(live, log.Sessions(200));
-        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, live), Influx(database));
+        // The old file must still be open when this daemon stops (it follows mail.log only: once closed, mail.log.1
+        // leaves its checkpoint, and the next daemon's glob would take it for a new file): a grace longer than the
+        // checks below, whatever the machine's load.
+        var options = DaemonHarness.Options(Checkpoint, live);
+        options.RotationGrace = TimeSpan.FromSeconds(20);
+        await using var daemon = new DaemonHarness(options, Influx(database));
         await AssertTotalsAsync(database, log, daemon.Run);
 
         File.Move(live, FilePath("mail.log.1"));
