@@ -22,8 +22,8 @@ public static class IngestCommand
         var influx = new InfluxCliOptions();
         var config = new Option<string?>("--config") { Description = "Configuration file (JSON or YAML) with an Influx section; environment variables MAILFLOW_INFLUX__* also apply." };
         var parseOnly = new Option<bool>("--parse-only") { Description = "Parse and aggregate, but write nothing (measures parsing alone)." };
-        var command = new Command("ingest", "Read mail logs, count messages per minute by direction, connector and TLS version, and write the totals to InfluxDB. "
-            + "Re-running it over the same files rewrites the same totals. Environment: " + InfluxCliOptions.EnvironmentHelp() + ".");
+        var command = new Command("ingest", "Read mail logs, count messages per minute by direction, connector and TLS version, and write the totals to InfluxDB, "
+            + "then recompute the 5m, 1h and 1d rollups of the buckets they touch. Re-running it over the same files rewrites the same totals. Environment: " + InfluxCliOptions.EnvironmentHelp() + ".");
         inputs.AddTo(command);
         influx.AddTo(command);
         command.Options.Add(config);

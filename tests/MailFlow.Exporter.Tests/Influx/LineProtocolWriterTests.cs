@@ -15,7 +15,8 @@ public sealed class LineProtocolWriterTests
     /// <summary>
     /// The points behind Fixtures/Influx/points.golden.lp, in its order. The golden file was written by hand from
     /// the line protocol rules: tags sorted by key, ',', '=' and ' ' escaped with a backslash, empty tags left out,
-    /// integers with an 'i', seconds since the epoch; plus the project's rules for what line protocol cannot
+    /// integers with an 'i', seconds since the epoch, and on peers only last_seen = the point's own minute in
+    /// seconds (08:01 is 1795766460: 1795766400 + 60); plus the project's rules for what line protocol cannot
     /// carry everywhere (a backslash before a separator or at the end becomes '/', control characters a space).
     /// </summary>
     internal static (SeriesPoint[] Series, PeerPoint[] Peers) GoldenPoints()
