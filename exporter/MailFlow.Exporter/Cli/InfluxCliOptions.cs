@@ -28,6 +28,7 @@ public sealed class InfluxCliOptions
         ("--influx-batch-lines", "INFLUX_BATCH_LINES", "BatchLines", $"Lines per write request. Default: {InfluxOptions.DefaultBatchLines}."),
         ("--influx-gzip", "INFLUX_GZIP", "Gzip", "Compress request bodies (true/false). Default: true; off by itself when the server refuses it."),
         ("--influx-create-database", "INFLUX_CREATE_DATABASE", "CreateDatabase", "Create the database/bucket when missing (true/false). Default: true."),
+        ("--influx-rollups", "INFLUX_ROLLUPS", "Rollups", "Recompute the 5m, 1h and 1d rollup tiers after each write (true/false). Default: true; false for the v1 endpoints of InfluxDB 2.x/3.x, which have no SELECT INTO (or use the v2 API)."),
         ("--influx-timeout", "INFLUX_TIMEOUT", "Timeout", "Timeout of one request (hh:mm:ss). Default: 00:00:30."),
         ("--influx-retry-for", "INFLUX_RETRY_FOR", "RetryFor", "Give up after retrying transient failures this long (hh:mm:ss). Default: ingest 00:10:00, run forever."),
     ];

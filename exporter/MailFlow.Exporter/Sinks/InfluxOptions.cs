@@ -63,6 +63,12 @@ public sealed class InfluxOptions
     /// <summary>Compress request bodies with gzip. Default true; turned off by itself when the server refuses it.</summary>
     public bool Gzip { get; set; } = true;
 
+    /// <summary>
+    /// Keep the rollup tiers (5m, 1h, 1d) current after each write. Default true; false for servers that cannot
+    /// compute them (the v1-compatibility endpoints of InfluxDB 2.x/3.x have no <c>SELECT ... INTO</c>).
+    /// </summary>
+    public bool Rollups { get; set; } = true;
+
     /// <summary>Lines per write request. Default 5,000.</summary>
     public int BatchLines { get; set; } = DefaultBatchLines;
 

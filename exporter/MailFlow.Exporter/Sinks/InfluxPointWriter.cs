@@ -138,11 +138,14 @@ public sealed class InfluxPointWriter : IDisposable
     /// Recomputes the rollup tiers of the buckets holding <paramref name="minutes"/> (minutes whose points were
     /// acknowledged), tier by tier, finest first, each from the finer tier as stored. Retried like writes.
     /// </summary>
-    /// <returns>The rollup points written.</returns>
+    /// <returns>The rollup points written; 0 when <see cref="InfluxOptions.Rollups"/> is off.</returns>
     public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, CancellationToken cancellationToken) =>
-        WriteRollupPlanAsync(RollupPlan.ForMinutes(minutes), cancellationToken);
+        _options.Rollups ? WriteRollupPlanAsync(RollupPlan.ForMinutes(minutes), cancellationToken) : Task.FromResult(0L);
 
-    /// <summary>Runs a rollup plan: one request per tier (more when a tier has over <see cref="RollupSpansPerRequest"/> spans).</summary>
+    /// <summary>
+    /// Runs a rollup plan (whatever <see cref="InfluxOptions.Rollups"/> says: the rollup command asks for it): one
+    /// request per tier, more when a tier has over <see cref="RollupSpansPerRequest"/> spans.
+    /// </summary>
     public async Task<long> WriteRollupPlanAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
     {
         if (plan.All(step => step.Spans.Count == 0))

@@ -145,7 +145,26 @@ public sealed class InfluxV1Transport : IInfluxTransport
             return 0;
         }
 
-        var statements = RollupQueries.InfluxQl(step, spans, _options.Database, _options.RetentionPolicy);
+        var statements = RollupQueries.InfluxQlStatements(step, spans, _options.Database, _options.RetentionPolicy);
+        try
+        {
+            return await QueryIntoAsync(step, string.Join("; ", statements), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InfluxWriteException e) when (!e.Retryable && statements.Count > 1)
+        {
+            // influxd 1.6 answers a failed statement among several with a bare "not executed": run them one by one
+            // (recomputing is idempotent) so that the message names the real cause.
+            foreach (var statement in statements)
+            {
+                await QueryIntoAsync(step, statement, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<long> QueryIntoAsync(RollupStep step, string statements, CancellationToken cancellationToken)
+    {
         using var content = new FormUrlEncodedContent([new("db", _options.Database), new("q", statements)]);
         HttpResponseMessage response;
         try
@@ -164,8 +183,11 @@ public sealed class InfluxV1Transport : IInfluxTransport
             var error = response.IsSuccessStatusCode ? StatementError(body) : StatementError(body) ?? body;
             if (error is not null)
             {
-                var what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Description}: recomputing the {step.Tier.Suffix.TrimStart('_')} rollups failed: HTTP {status}: {Truncate(error)}");
-                throw new InfluxWriteException(what, InfluxWriteException.IsRetryableStatus(status), status);
+                var retryable = InfluxWriteException.IsRetryableStatus(status);
+                var unsupported = !retryable && (error.Contains("into", StringComparison.OrdinalIgnoreCase) || error.Contains("support", StringComparison.OrdinalIgnoreCase) || status is 404 or 405);
+                var hint = !unsupported ? "" : " (a server without SELECT INTO, such as the v1 endpoints of InfluxDB 2.x/3.x, needs the v2 API, or --influx-rollups false for ingest and run)";
+                var what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Description}: recomputing the {step.Tier.Suffix.TrimStart('_')} rollups failed: HTTP {status}: {Truncate(error)}{hint}");
+                throw new InfluxWriteException(what, retryable, status);
             }
 
             try

@@ -17,20 +17,20 @@ public static class RollupQueries
     /// One InfluxQL statement per measurement and span, joined by <c>;</c>. With a retention policy, sources and
     /// targets are qualified as <c>"db"."rp"."m"</c> (an unqualified INTO would go to the default policy).
     /// </summary>
-    public static string InfluxQl(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
+    public static string InfluxQl(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy) =>
+        string.Join("; ", InfluxQlStatements(step, spans, database, retentionPolicy));
+
+    /// <summary>The statements of <see cref="InfluxQl"/>, one by one.</summary>
+    public static List<string> InfluxQlStatements(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
     {
         var c = CultureInfo.InvariantCulture;
         var every = Duration(step.Tier.Resolution);
-        var text = new StringBuilder();
+        var statements = new List<string>(spans.Count * Measurements.Length);
         foreach (var span in spans)
         {
             foreach (var measurement in Measurements)
             {
-                if (text.Length > 0)
-                {
-                    text.Append("; ");
-                }
-
+                var text = new StringBuilder();
                 var source = Qualified(measurement + step.SourceSuffix, database, retentionPolicy);
                 var target = Qualified(step.Tier.Measurement(measurement), database, retentionPolicy);
                 text.Append(c, $"SELECT SUM(\"{InfluxSchema.Fields.Messages}\") AS \"{InfluxSchema.Fields.Messages}\", SUM(\"{InfluxSchema.Fields.Recipients}\") AS \"{InfluxSchema.Fields.Recipients}\", SUM(\"{InfluxSchema.Fields.Bytes}\") AS \"{InfluxSchema.Fields.Bytes}\"");
@@ -40,10 +40,11 @@ public static class RollupQueries
                 }
 
                 text.Append(c, $" INTO {target} FROM {source} WHERE time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), * fill(none)");
+                statements.Add(text.ToString());
             }
         }
 
-        return text.ToString();
+        return statements;
     }
 
     /// <summary>

@@ -239,4 +239,50 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         Assert.Contains("--from 'yesterday' is not a date", garbage.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", missing.StdErr + reversed.StdErr + garbage.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WriteRollupsAsync_TierFieldOfAnotherType_FailsWithoutRetryingAndNamesTheCause()
+    {
+        var database = influx.NewDatabase("rollup_conflict");
+        influx.Server.Query($"CREATE DATABASE {database}");
+        // Another writer stored the 5m tier's messages as a float: InfluxDB refuses the integer sums into it.
+        using (var http = new HttpClient())
+        {
+            using var body = new StringContent("mailflow_messages_5m,tls=TLS1.2 messages=1.5 1795593600");
+            using var response = await http.PostAsync(new Uri(influx.Server.Url, $"/write?db={database}&precision=s"), body);
+            Assert.True(response.IsSuccessStatusCode);
+        }
+
+        var (series, peers) = HandPoints();
+        using var writer = Writer(database);
+        await writer.WriteAsync(series, peers, CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None));
+
+        Assert.False(failure.Retryable);
+        Assert.Equal(0, writer.RetryCount);
+        Assert.Contains("recomputing the 5m rollups failed", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("field type conflict", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IngestWithRollupsOffThenRollupCommand_PostfixCorpus_TiersAppearOnlyAfterTheCommand()
+    {
+        var database = influx.NewDatabase("rollup_off");
+        string[] target = ["--influx-url", influx.Server.Url.ToString(), "--influx-database", database];
+
+        var ingest = ExporterProcess.Run(["ingest", MailFlow.Testing.RepoPaths.PostfixCorpus, "--influx-rollups", "false", .. target]);
+
+        Assert.True(ingest.ExitCode == 0, ingest.StdErr);
+        Assert.Contains("rollups   0 points", ingest.StdOut, StringComparison.Ordinal);
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database)); // See ExporterInfluxCliTests.
+        Assert.Equal(0, influx.Scalar("SELECT count(messages) FROM mailflow_messages_5m", database));
+
+        var rollup = ExporterProcess.Run(["rollup", "--from", "2023-03-01", "--to", "2023-04-01", .. target]);
+
+        Assert.True(rollup.ExitCode == 0, rollup.StdErr);
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d", database));
+        Assert.Equal(18, influx.Scalar("SELECT sum(messages) FROM mailflow_peers_1d", database)); // The plaintext inbound messages.
+        TierCheck.AssertTiersMatchMinutes(influx, database, new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2023, 4, 1, 0, 0, 0, TimeSpan.Zero));
+    }
 }
