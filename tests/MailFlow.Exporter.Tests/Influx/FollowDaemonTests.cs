@@ -239,6 +239,39 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
     }
 
     [Fact]
+    public async Task Run_EveryCheckpoint_TiersAlreadyEqualTheStoredMinutes()
+    {
+        var database = influx.NewDatabase("tiers_at_checkpoint");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        File.WriteAllText(path, "");
+        var day = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database));
+        var checks = 0;
+        string? mismatch = null;
+        // Right after each checkpoint is saved (on the writer's own thread, nothing else runs meanwhile), the
+        // tiers must already hold what the minutes hold: the rollups of a write come before its checkpoint.
+        daemon.Pipeline.Coordinator.CrashPoint = point =>
+        {
+            if (point == "after-checkpoint" && mismatch is null && influx.Scalar("SELECT count(messages) FROM mailflow_peers", database) > 0)
+            {
+                checks++;
+                mismatch = TierCheck.Mismatch(influx, database, day, day.AddDays(1), "");
+            }
+        };
+
+        for (var i = 0; i < 4; i++)
+        {
+            FlowLog.Append(path, log.Sessions(100));
+            await Task.Delay(400); // Two flush intervals: one flush per append at least.
+        }
+
+        await AssertTotalsAsync(database, log, daemon.Run);
+        Assert.Null(mismatch);
+        Assert.True(checks >= 2, $"{checks} checkpoints checked");
+    }
+
+    [Fact]
     public async Task Run_RestartedAfterGracefulStop_ContinuesWhereItStopped()
     {
         var database = influx.NewDatabase("restart");
