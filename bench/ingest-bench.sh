@@ -35,6 +35,7 @@ PARSE=$(python3 -c "print(f'{$t1-$t0:.2f}')"); INGEST=$(python3 -c "print(f'{$t2
 sed 's/^/  parse-only | /' "$WORK/parse.txt"; sed 's/^/  ingest     | /' "$WORK/ingest.txt"
 echo "  parse-only wall time ${PARSE} s, ingest wall time ${INGEST} s, ratio ingest/parse-only $(python3 -c "print(f'{$INGEST/$PARSE:.3f}')")"
 echo "  InfluxQL sum(messages) = $(q bench 'SELECT sum(messages) FROM mailflow_messages') (corpus: 178 per copy x $COPIES = $((178 * COPIES)))"
+echo "  rollup tiers sum(messages): 5m $(q bench 'SELECT sum(messages) FROM mailflow_messages_5m'), 1h $(q bench 'SELECT sum(messages) FROM mailflow_messages_1h'), 1d $(q bench 'SELECT sum(messages) FROM mailflow_messages_1d')"
 
 echo "== run: $RATE lines/s for $SECONDS_ s"
 : > "$WORK/live.log"
@@ -54,4 +55,5 @@ kill -TERM $RUN_PID; wait $RUN_PID || true; RUN_PID=
 EXPECTED=$($EXE ingest "$WORK/live.log" --format postfix --parse-only | awk '/^records/ {gsub(",","",$2); print $2}')
 echo "  appended $WRITTEN lines at $ACHIEVED lines/s; messages in InfluxDB: $last (ingest --parse-only of the same file: $EXPECTED)"
 echo "  last point written $(python3 -c "print(f'{max(0.0, $changed-$END):.2f}')") s after the last line was appended (poll step 0.1 s)"
+echo "  rollup tiers sum(messages): 5m $(q live 'SELECT sum(messages) FROM mailflow_messages_5m'), 1h $(q live 'SELECT sum(messages) FROM mailflow_messages_1h'), 1d $(q live 'SELECT sum(messages) FROM mailflow_messages_1d')"
 echo "  daemon peak memory (VmHWM): $HWM"
