@@ -1,4 +1,5 @@
 using MailFlow.Exporter.Sinks;
+using MailFlow.Exporter.Tests.Influx.Support;
 
 namespace MailFlow.Exporter.Tests.Influx;
 
@@ -83,5 +84,27 @@ public sealed class RollupPlanTests
             "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_messages_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_peers_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_peers\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none)",
             text);
+    }
+
+    [Fact]
+    public async Task WriteRollupsAsync_V1QueryAnswers503Twice_RetriedThenCounted()
+    {
+        // influxd overloaded: 503 twice, then the documented answer of SELECT ... INTO (one result per statement).
+        var calls = 0;
+        const string Written = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"result\",\"columns\":[\"time\",\"written\"],\"values\":[[\"1970-01-01T00:00:00Z\",4]]}]},"
+            + "{\"statement_id\":1,\"series\":[{\"name\":\"result\",\"columns\":[\"time\",\"written\"],\"values\":[[\"1970-01-01T00:00:00Z\",1]]}]}]}";
+        using var server = new RecordingHttpServer(request => request.Path == "/query" && Interlocked.Increment(ref calls) <= 2
+            ? (503, new Dictionary<string, string>(), "{\"error\":\"overloaded\"}")
+            : (200, new Dictionary<string, string>(), Written));
+        using var writer = new InfluxPointWriter(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "mail", CreateDatabase = false }) { RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
+
+        var written = await writer.WriteRollupsAsync([T(27, 8, 3)], CancellationToken.None);
+
+        Assert.Equal(2, writer.RetryCount);
+        Assert.Equal(3 * 5, written); // Three tiers, 4 + 1 points each in this answer.
+        var queries = server.Requests.Where(r => r.Path == "/query").ToList();
+        Assert.Equal(5, queries.Count); // 2 refused + one per tier.
+        Assert.All(queries, q => Assert.Contains("db=mail", q.Body, StringComparison.Ordinal));
+        Assert.Contains("INTO+%22mailflow_messages_1d%22+FROM+%22mailflow_messages_1h%22", queries[^1].Body, StringComparison.Ordinal);
     }
 }
