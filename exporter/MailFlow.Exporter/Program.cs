@@ -5,4 +5,5 @@ var root = new RootCommand("MailFlow TLS Insights exporter: which TLS versions p
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(RollupCommand.Create());
 return root.Parse(args).Invoke();

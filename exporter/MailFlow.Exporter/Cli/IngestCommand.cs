@@ -82,6 +82,11 @@ public static class IngestCommand
         Console.Out.WriteLine(target is null
             ? string.Create(c, $"points    {summary.Points:N0} (parse only: nothing written)")
             : string.Create(c, $"points    {summary.Points:N0} written to {target}"));
+        if (target is not null)
+        {
+            Console.Out.WriteLine(string.Create(c, $"rollups   {summary.RollupPoints:N0} points (5m, 1h, 1d) recomputed in {summary.RollupTime.TotalSeconds:F2} s"));
+        }
+
         Console.Out.WriteLine(string.Create(c, $"elapsed   {summary.Elapsed.TotalSeconds:F2} s (parsing {summary.ParseTime.TotalSeconds:F2} s), {summary.BytesPerSecond / 1e6:F1} MB/s, {summary.RecordsPerSecond:N0} records/s"));
     }
 }

@@ -20,6 +20,12 @@ public sealed record IngestSummary(
     TimeSpan ParseTime,
     TimeSpan Elapsed)
 {
+    /// <summary>Rollup points (5m, 1h, 1d) recomputed after the minutes were written.</summary>
+    public long RollupPoints { get; init; }
+
+    /// <summary>Time spent recomputing the rollups (included in <see cref="Elapsed"/>).</summary>
+    public TimeSpan RollupTime { get; init; }
+
     /// <summary>Input bytes per second over the whole run.</summary>
     public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? Bytes / Elapsed.TotalSeconds : 0;
 
@@ -31,6 +37,8 @@ public sealed record IngestSummary(
 /// The <c>ingest</c> pipeline: every input is parsed and aggregated first (in parallel, one aggregator per
 /// input, summed), and only then are the complete per-minute totals written. Running it again over the same
 /// inputs writes the same totals, which overwrite the first ones: the result is that of one clean pass.
+/// Once every minute point is acknowledged, the rollup tiers of every bucket those minutes touch are
+/// recomputed from what InfluxDB stores (so other ingests' minutes in the same hour or day count too).
 /// </summary>
 public sealed class IngestJob
 {
@@ -86,9 +94,14 @@ public sealed class IngestJob
 
         var parseTime = clock.Elapsed;
         long points = 0;
+        long rollupPoints = 0;
+        var rollupTime = TimeSpan.Zero;
         if (_writer is not null)
         {
             points = await _writer.WriteAsync(totals.Series, totals.Peers, cancellationToken).ConfigureAwait(false);
+            var rollupStarted = Stopwatch.GetTimestamp();
+            rollupPoints = await _writer.WriteRollupsAsync(totals.Minutes, cancellationToken).ConfigureAwait(false);
+            rollupTime = Stopwatch.GetElapsedTime(rollupStarted);
         }
         else
         {
@@ -104,7 +117,11 @@ public sealed class IngestJob
             sinks.SelectMany(s => s.FirstProblems).Take(ProblemsKept).ToList(),
             points,
             parseTime,
-            clock.Elapsed);
+            clock.Elapsed)
+        {
+            RollupPoints = rollupPoints,
+            RollupTime = rollupTime,
+        };
     }
 
     /// <summary>Counts records and problems on their way to the aggregator.</summary>

@@ -15,6 +15,14 @@ public interface IInfluxTransport : IDisposable
     /// <summary>Writes line protocol (precision seconds, lines ending with <c>\n</c>).</summary>
     /// <exception cref="InfluxWriteException">The server refused the write or could not be reached.</exception>
     Task WriteAsync(ReadOnlyMemory<byte> lineProtocol, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Recomputes <paramref name="spans"/> of <paramref name="step"/>'s tier, for both measurements, from the finer
+    /// tier as stored (one request; statements run in order). Idempotent: it overwrites the same points.
+    /// </summary>
+    /// <returns>The rollup points written (for v2: the points of the messages field, i.e. one per series and bucket).</returns>
+    /// <exception cref="InfluxWriteException">The server refused a statement or could not be reached.</exception>
+    Task<long> RollupAsync(RollupStep step, IReadOnlyList<RollupSpan> spans, CancellationToken cancellationToken);
 }
 
 /// <summary>A write that failed, with whether trying again may help.</summary>

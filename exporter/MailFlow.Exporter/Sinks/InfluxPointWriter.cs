@@ -48,6 +48,15 @@ public sealed class InfluxPointWriter : IDisposable
     /// <summary>Transient failures retried so far.</summary>
     public long RetryCount { get; private set; }
 
+    /// <summary>Rollup points recomputed so far.</summary>
+    public long RollupPointsWritten { get; private set; }
+
+    /// <summary>Time spent recomputing rollups so far.</summary>
+    public TimeSpan RollupTime { get; private set; }
+
+    /// <summary>Spans sent in one rollup request at most (several statements per request, each of bounded size).</summary>
+    public int RollupSpansPerRequest { get; init; } = 16;
+
     /// <summary>The transport's description once connected.</summary>
     public string? Target => _transport?.Description;
 
@@ -123,6 +132,43 @@ public sealed class InfluxPointWriter : IDisposable
         Requests++;
         PointsWritten += lines;
         ExporterMetrics.PointsWritten.Add(lines);
+    }
+
+    /// <summary>
+    /// Recomputes the rollup tiers of the buckets holding <paramref name="minutes"/> (minutes whose points were
+    /// acknowledged), tier by tier, finest first, each from the finer tier as stored. Retried like writes.
+    /// </summary>
+    /// <returns>The rollup points written.</returns>
+    public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, CancellationToken cancellationToken) =>
+        WriteRollupsAsync(RollupPlan.ForMinutes(minutes), cancellationToken);
+
+    /// <summary>Runs a rollup plan: one request per tier (more when a tier has over <see cref="RollupSpansPerRequest"/> spans).</summary>
+    public async Task<long> WriteRollupsAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
+    {
+        if (plan.All(step => step.Spans.Count == 0))
+        {
+            return 0;
+        }
+
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        long written = 0;
+        foreach (var step in plan)
+        {
+            foreach (var spans in step.Spans.Chunk(Math.Max(1, RollupSpansPerRequest)))
+            {
+                long count = 0;
+                await RetryAsync(spans.Length, async () => count = await _transport!.RollupAsync(step, spans, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                written += count;
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        RollupPointsWritten += written;
+        RollupTime += elapsed;
+        ExporterMetrics.RollupPoints.Add(written);
+        ExporterMetrics.RollupDuration.Record(elapsed.TotalSeconds);
+        return written;
     }
 
     public void Dispose()

@@ -137,7 +137,75 @@ public sealed class InfluxV1Transport : IInfluxTransport
         }
     }
 
+    /// <inheritdoc/>
+    public async Task<long> RollupAsync(RollupStep step, IReadOnlyList<RollupSpan> spans, CancellationToken cancellationToken)
+    {
+        if (spans.Count == 0)
+        {
+            return 0;
+        }
+
+        var statements = RollupQueries.InfluxQl(step, spans, _options.Database, _options.RetentionPolicy);
+        using var content = new FormUrlEncodedContent([new("db", _options.Database), new("q", statements)]);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.PostAsync(QueryUri, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e, cancellationToken))
+        {
+            throw new InfluxWriteException($"{Description}: cannot reach the server ({e.Message})", true, null, e);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var error = response.IsSuccessStatusCode ? StatementError(body) : StatementError(body) ?? body;
+            if (error is not null)
+            {
+                var what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Description}: recomputing the {step.Tier.Suffix.TrimStart('_')} rollups failed: HTTP {status}: {Truncate(error)}");
+                throw new InfluxWriteException(what, InfluxWriteException.IsRetryableStatus(status), status);
+            }
+
+            try
+            {
+                return WrittenCount(body);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
+            {
+                throw new InfluxWriteException($"{Description}: unexpected answer to the rollup statements: {Truncate(body)}", false, status, e);
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The sum of the <c>written</c> counts of a <c>SELECT ... INTO</c> answer.</summary>
+    internal static long WrittenCount(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        long written = 0;
+        if (!json.RootElement.TryGetProperty("results", out var results))
+        {
+            return 0;
+        }
+
+        foreach (var result in results.EnumerateArray())
+        {
+            if (!result.TryGetProperty("series", out var series))
+            {
+                continue;
+            }
+
+            foreach (var row in series.EnumerateArray().SelectMany(s => s.GetProperty("values").EnumerateArray()))
+            {
+                written += row[1].GetInt64();
+            }
+        }
+
+        return written;
+    }
 
     /// <summary>True for failures a later attempt may not meet: refused or reset connections, DNS, timeouts.</summary>
     internal static bool IsTransient(Exception e, CancellationToken cancellationToken) =>

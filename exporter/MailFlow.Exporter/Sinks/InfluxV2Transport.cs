@@ -3,6 +3,7 @@ using System.Text;
 using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Core.Exceptions;
+using InfluxDB.Client.Core.Flux.Domain;
 
 namespace MailFlow.Exporter.Sinks;
 
@@ -99,6 +100,38 @@ public sealed class InfluxV2Transport : IInfluxTransport
         {
             throw failure;
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> RollupAsync(RollupStep step, IReadOnlyList<RollupSpan> spans, CancellationToken cancellationToken)
+    {
+        if (spans.Count == 0)
+        {
+            return 0;
+        }
+
+        // v2 has no SELECT ... INTO: a Flux script aggregates and writes back with to(), inside the server.
+        var flux = RollupQueries.Flux(step, spans, _options.Bucket!, _options.Org!);
+        List<FluxTable> tables;
+        try
+        {
+            tables = await _client.GetQueryApi().QueryAsync(flux, _options.Org, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        long written = 0;
+        foreach (var record in tables.SelectMany(t => t.Records))
+        {
+            if (record.GetValueByKey("result") is string name && name.StartsWith('w') && record.GetValue() is { } value)
+            {
+                written += Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return written;
     }
 
     public void Dispose() => _client.Dispose();

@@ -18,6 +18,7 @@ public sealed class LineProtocolWriter : IDisposable
     private static ReadOnlySpan<byte> MessagesPrefix => " messages="u8;
     private static ReadOnlySpan<byte> RecipientsPrefix => "i,recipients="u8;
     private static ReadOnlySpan<byte> BytesPrefix => "i,bytes="u8;
+    private static ReadOnlySpan<byte> LastSeenPrefix => "i,last_seen="u8;
 
     private byte[] _buffer;
     private int _length;
@@ -53,16 +54,19 @@ public sealed class LineProtocolWriter : IDisposable
         var key = point.Key;
         WriteAscii(InfluxSchema.MessagesMeasurement);
         WriteTags(key.Direction, key.Connector.Name, key.Connector.Type, key.Connector.ForcedTls, key.Tls, key.Source, peer: null);
-        WriteFieldsAndTime(point.Counts, point.Minute);
+        WriteFieldsAndTime(point.Counts, point.Minute, lastSeen: false);
     }
 
-    /// <summary>Appends one line of <see cref="InfluxSchema.PeersMeasurement"/>.</summary>
+    /// <summary>
+    /// Appends one line of <see cref="InfluxSchema.PeersMeasurement"/>, with <see cref="InfluxSchema.Fields.LastSeen"/>
+    /// = the point's own minute (rollups keep its maximum, so the newest minute survives aggregation).
+    /// </summary>
     public void Write(in PeerPoint point)
     {
         var key = point.Key;
         WriteAscii(InfluxSchema.PeersMeasurement);
         WriteTags(key.Direction, key.Connector.Name, key.Connector.Type, key.Connector.ForcedTls, key.Tls, key.Source, key.Peer);
-        WriteFieldsAndTime(point.Counts, point.Minute);
+        WriteFieldsAndTime(point.Counts, point.Minute, lastSeen: true);
     }
 
     /// <summary>
@@ -170,9 +174,9 @@ public sealed class LineProtocolWriter : IDisposable
         WriteUtf8(value.AsSpan(runStart));
     }
 
-    private void WriteFieldsAndTime(in Counts counts, DateTimeOffset minute)
+    private void WriteFieldsAndTime(in Counts counts, DateTimeOffset minute, bool lastSeen)
     {
-        Ensure(128);
+        Ensure(160);
         MessagesPrefix.CopyTo(_buffer.AsSpan(_length));
         _length += MessagesPrefix.Length;
         WriteInteger(counts.Messages);
@@ -182,9 +186,17 @@ public sealed class LineProtocolWriter : IDisposable
         BytesPrefix.CopyTo(_buffer.AsSpan(_length));
         _length += BytesPrefix.Length;
         WriteInteger(counts.Bytes);
+        var seconds = minute.ToUnixTimeSeconds();
+        if (lastSeen)
+        {
+            LastSeenPrefix.CopyTo(_buffer.AsSpan(_length));
+            _length += LastSeenPrefix.Length;
+            WriteInteger(seconds);
+        }
+
         _buffer[_length++] = (byte)'i';
         _buffer[_length++] = (byte)' ';
-        WriteInteger(minute.ToUnixTimeSeconds());
+        WriteInteger(seconds);
         _buffer[_length++] = (byte)'\n';
         LineCount++;
     }

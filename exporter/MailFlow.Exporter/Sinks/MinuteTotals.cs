@@ -70,6 +70,9 @@ public sealed class MinuteTotals
         }
     }
 
+    /// <summary>The minutes held, in order.</summary>
+    public IEnumerable<DateTimeOffset> Minutes => _minutes.Keys;
+
     /// <summary>Every series point, by minute.</summary>
     public IEnumerable<SeriesPoint> Series => _minutes.SelectMany(m => m.Value.Series.Select(s => new SeriesPoint(m.Key, s.Key, s.Value)));
 

@@ -124,24 +124,30 @@ public sealed class FlowCoordinator
         }
     }
 
-    /// <summary>Writes the changed minutes, then saves the checkpoint, then closes old minutes.</summary>
+    /// <summary>Writes the changed minutes, recomputes their rollup buckets, then saves the checkpoint, then closes old minutes.</summary>
     internal async Task FlushAsync(CancellationToken cancellationToken)
     {
         var (series, peers) = _state.Totals.TakeDirty();
         ExporterMetrics.SetBacklogPoints(series.Count + peers.Count);
         if (series.Count + peers.Count > 0)
         {
+            var minutes = series.Select(p => p.Minute).Concat(peers.Select(p => p.Minute)).ToHashSet();
             try
             {
                 await _writer.WriteAsync(series, peers, cancellationToken).ConfigureAwait(false);
+                CrashPoint?.Invoke("after-write");
+
+                // Before the checkpoint: a crash here replays these lines, which rewrites the minutes and so
+                // recomputes their rollups on the next start.
+                await _writer.WriteRollupsAsync(minutes, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                _state.Totals.MarkDirty(series.Select(p => p.Minute).Concat(peers.Select(p => p.Minute)));
+                _state.Totals.MarkDirty(minutes);
                 throw;
             }
 
-            CrashPoint?.Invoke("after-write");
+            CrashPoint?.Invoke("after-rollup");
         }
 
         ExporterMetrics.SetBacklogPoints(0);

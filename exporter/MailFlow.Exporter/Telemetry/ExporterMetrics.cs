@@ -33,6 +33,12 @@ public static class ExporterMetrics
     /// <summary>Records whose minute was already closed (older than the open-minute window) and could not be counted exactly.</summary>
     public static readonly Counter<long> LateRecords = Meter.CreateCounter<long>("mailflow.exporter.late_records", "{record}", "Records older than the open-minute window, not written");
 
+    /// <summary>Rollup points InfluxDB recomputed (5m, 1h, 1d tiers).</summary>
+    public static readonly Counter<long> RollupPoints = Meter.CreateCounter<long>("mailflow.exporter.rollup_points", "{point}", "Rollup points recomputed by InfluxDB");
+
+    /// <summary>Duration of rollup recomputations (all tiers of one write).</summary>
+    public static readonly Histogram<double> RollupDuration = Meter.CreateHistogram<double>("mailflow.exporter.rollup_duration", "s", "Duration of rollup recomputations");
+
     /// <summary>Duration of one successful write request.</summary>
     public static readonly Histogram<double> WriteLatency = Meter.CreateHistogram<double>("mailflow.exporter.write_duration", "s", "Duration of InfluxDB write requests");
 

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using MailFlow.Contracts.Schema;
+
+namespace MailFlow.Exporter.Sinks;
+
+/// <summary>
+/// The statements that recompute rollup buckets inside InfluxDB: InfluxQL <c>SELECT ... INTO</c> for the v1 API
+/// (verified on influxd 1.6.7: tags and integer types are kept) and Flux <c>aggregateWindow |> to()</c> for v2.
+/// Counts are sums; <see cref="InfluxSchema.Fields.LastSeen"/> (peers) is a maximum.
+/// </summary>
+public static class RollupQueries
+{
+    private static readonly string[] Measurements = [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement];
+
+    /// <summary>
+    /// One InfluxQL statement per measurement and span, joined by <c>;</c>. With a retention policy, sources and
+    /// targets are qualified as <c>"db"."rp"."m"</c> (an unqualified INTO would go to the default policy).
+    /// </summary>
+    public static string InfluxQl(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var every = Duration(step.Tier.Resolution);
+        var text = new StringBuilder();
+        foreach (var span in spans)
+        {
+            foreach (var measurement in Measurements)
+            {
+                if (text.Length > 0)
+                {
+                    text.Append("; ");
+                }
+
+                var source = Qualified(measurement + step.SourceSuffix, database, retentionPolicy);
+                var target = Qualified(step.Tier.Measurement(measurement), database, retentionPolicy);
+                text.Append(c, $"SELECT SUM(\"{InfluxSchema.Fields.Messages}\") AS \"{InfluxSchema.Fields.Messages}\", SUM(\"{InfluxSchema.Fields.Recipients}\") AS \"{InfluxSchema.Fields.Recipients}\", SUM(\"{InfluxSchema.Fields.Bytes}\") AS \"{InfluxSchema.Fields.Bytes}\"");
+                if (measurement == InfluxSchema.PeersMeasurement)
+                {
+                    text.Append(c, $", MAX(\"{InfluxSchema.Fields.LastSeen}\") AS \"{InfluxSchema.Fields.LastSeen}\"");
+                }
+
+                text.Append(c, $" INTO {target} FROM {source} WHERE time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), * fill(none)");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A Flux script with, per measurement and span, a pipeline summing the counts (and one taking the maximum of
+    /// last_seen for peers) into the tier's measurement with <c>to()</c>. The counting pipelines yield
+    /// <c>w&lt;n&gt;</c>: the number of messages values written, i.e. one per series and bucket.
+    /// </summary>
+    public static string Flux(RollupStep step, IReadOnlyList<RollupSpan> spans, string bucket, string org)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var every = Duration(step.Tier.Resolution);
+        var text = new StringBuilder();
+        var n = 0;
+        foreach (var span in spans)
+        {
+            foreach (var measurement in Measurements)
+            {
+                var pipelines = measurement == InfluxSchema.PeersMeasurement
+                    ? new[] { ("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w"), ("max", $"r._field == {FluxString(InfluxSchema.Fields.LastSeen)}", "m") }
+                    : [("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w")];
+                foreach (var (fn, fieldFilter, yieldPrefix) in pipelines)
+                {
+                    text.Append(c, $"from(bucket: {FluxString(bucket)})\n");
+                    text.Append(c, $"  |> range(start: {FluxTime(span.From)}, stop: {FluxTime(span.To)})\n");
+                    text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(measurement + step.SourceSuffix)} and {fieldFilter})\n");
+                    text.Append(c, $"  |> aggregateWindow(every: {every}, fn: {fn}, createEmpty: false, timeSrc: \"_start\")\n");
+                    text.Append(c, $"  |> set(key: \"_measurement\", value: {FluxString(step.Tier.Measurement(measurement))})\n");
+                    text.Append(c, $"  |> to(bucket: {FluxString(bucket)}, org: {FluxString(org)})\n");
+                    if (yieldPrefix == "w")
+                    {
+                        text.Append(c, $"  |> filter(fn: (r) => r._field == {FluxString(InfluxSchema.Fields.Messages)})\n");
+                    }
+
+                    text.Append(c, $"  |> group()\n  |> count()\n  |> yield(name: \"{yieldPrefix}{n++}\")\n");
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>An InfluxQL/Flux duration literal: <c>5m</c>, <c>1h</c>, <c>1d</c>.</summary>
+    internal static string Duration(TimeSpan resolution)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (resolution.Ticks % TimeSpan.TicksPerDay == 0)
+        {
+            return string.Create(c, $"{resolution.Ticks / TimeSpan.TicksPerDay}d");
+        }
+
+        return resolution.Ticks % TimeSpan.TicksPerHour == 0
+            ? string.Create(c, $"{resolution.Ticks / TimeSpan.TicksPerHour}h")
+            : string.Create(c, $"{resolution.Ticks / TimeSpan.TicksPerMinute}m");
+    }
+
+    /// <summary>A double-quoted InfluxQL identifier (backslashes and quotes escaped).</summary>
+    internal static string Identifier(string name) =>
+        "\"" + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static string Qualified(string measurement, string database, string? retentionPolicy) =>
+        string.IsNullOrEmpty(retentionPolicy)
+            ? Identifier(measurement)
+            : Identifier(database) + "." + Identifier(retentionPolicy) + "." + Identifier(measurement);
+
+    private static string Nanoseconds(DateTimeOffset time) =>
+        ((time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100).ToString(CultureInfo.InvariantCulture);
+
+    private static string FluxTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A Flux string literal: backslash, quote and the interpolation opener <c>${</c> escaped.</summary>
+    private static string FluxString(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("${", "\\${", StringComparison.Ordinal) + "\"";
+}
