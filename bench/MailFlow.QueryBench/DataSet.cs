@@ -91,7 +91,7 @@ internal sealed class DataSet(int connectors, int days, DateTimeOffset end)
                     .Append(",peer=peer").Append(p).Append(".c").Append(connector).Append(".example")
                     .Append(",source=mx").Append(1 + (connector % 2))
                     .Append(",tls=").Append(tls)
-                    .Append(" messages=").Append(1 + ((hour + p) % 4)).Append("i,recipients=1i,bytes=1000i ").Append(time).Append('\n');
+                    .Append(" messages=").Append(1 + ((hour + p) % 4)).Append("i,recipients=1i,bytes=1000i,last_seen=").Append(time).Append("i ").Append(time).Append('\n');
             }
         }
     }

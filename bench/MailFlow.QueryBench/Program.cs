@@ -6,9 +6,12 @@ using MailFlow.Api.V1;
 using MailFlow.Backend.Hosting;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
+using MailFlow.Exporter.Sinks;
 using MailFlow.QueryBench;
 using MailFlow.Testing;
 using Microsoft.Extensions.Logging;
+using ExporterInfluxOptions = MailFlow.Exporter.Sinks.InfluxOptions;
+using InfluxOptions = MailFlow.Backend.Influx.InfluxOptions;
 
 // Usage: mailflow-query-bench [--days 90] [--connectors 50] [--iterations 60] [--callers 200] [--influx-url URL]
 // Without --influx-url a temporary influxd is started and loaded; with it, the data is loaded only when the
@@ -41,6 +44,16 @@ try
     else
     {
         Console.WriteLine($"Database {Database} already loaded: {existing.Trim()}");
+    }
+
+    // The rollup tiers, built by the exporter's own code from the stored minutes, as `mailflow-exporter rollup` does.
+    var tiers = await raw.GetStringAsync(new Uri($"/query?db={Database}&q=" + Uri.EscapeDataString("SHOW MEASUREMENTS WITH MEASUREMENT = \"mailflow_messages_1d\""), UriKind.Relative));
+    if (!tiers.Contains("\"values\"", StringComparison.Ordinal))
+    {
+        var rollup = Stopwatch.StartNew();
+        using var writer = new InfluxPointWriter(new ExporterInfluxOptions { Url = influxUrl.ToString(), Database = Database });
+        var points = await writer.WriteRollupsAsync(RollupPlan.ForRange(end.AddDays(-settings.Days), end), CancellationToken.None);
+        Console.WriteLine($"Rollups built in {rollup.Elapsed.TotalSeconds:F1} s ({points:N0} points)");
     }
 
     var influx = new InfluxOptions { Url = influxUrl, Database = Database };

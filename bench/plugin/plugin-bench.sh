@@ -5,6 +5,7 @@
 #   the plugin's peak RSS.
 # Usage: bench/plugin/plugin-bench.sh [packaged-plugin-dir]   (default: packages it with build-plugin.sh)
 # Env: RUNS (handshake runs, default 20), REPEAT (dashboard refreshes, default 20).
+# The minutes are written directly, then `mailflow-exporter rollup` builds the rollup tiers the plugin reads.
 # Needs: influxd (Debian influxdb), go + Debian go-plugin packages (see tests/plugin-host/build.sh), node, python3.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,9 +24,11 @@ if [ ! -d "$root/tests/arrow-check/node_modules/apache-arrow" ]; then
   npm ci --no-audit --no-fund --prefix "$root/tests/arrow-check" >&2
 fi
 
+dotnet build "$root/exporter/MailFlow.Exporter" -c Release -v q -nologo >&2
 start_influxd "$work/influx"
 
 python3 "$here/plugin_bench.py" \
   --plugin "$plugin/gpx_mailflow_linux_amd64" --host "$work/plugin-host" \
   --decode "$root/tests/arrow-check/decode.mjs" --influx "$INFLUXD_URL" \
+  --exporter "$root/exporter/MailFlow.Exporter/bin/Release/net10.0/mailflow-exporter" \
   --runs "${RUNS:-20}" --repeat "${REPEAT:-20}"

@@ -50,7 +50,7 @@ def load(influx, end_s):
             lines.append(f"mailflow_messages,{tags},tls=TLS1.3 messages={n13}i,recipients={n13}i,bytes={n13 * 1000}i {minute}")
             if c < 10 and (minute // 60) % 10 == 0:
                 lines.append(f"mailflow_messages,{tags},tls=TLS1.0 messages=1i,recipients=1i,bytes=1000i {minute}")
-                lines.append(f"mailflow_peers,connector={name},direction={direction},peer=peer{c}.example,source=mx1,tls=TLS1.0 messages=1i,recipients=1i,bytes=1000i {minute}")
+                lines.append(f"mailflow_peers,connector={name},direction={direction},peer=peer{c}.example,source=mx1,tls=TLS1.0 messages=1i,recipients=1i,bytes=1000i,last_seen={minute}i {minute}")
             if len(lines) >= 5000:
                 post(influx + "/write?db=mailflow&precision=s", "\n".join(lines).encode())
                 points += len(lines)
@@ -59,6 +59,16 @@ def load(influx, end_s):
         post(influx + "/write?db=mailflow&precision=s", "\n".join(lines).encode())
         points += len(lines)
     return points, time.perf_counter() - t0
+
+
+def rollup(exporter, influx, end_s):
+    """The rollup tiers, built from the stored minutes by the real exporter (`mailflow-exporter rollup`)."""
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end_s - DAYS * 86400))
+    stop = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end_s + 60))
+    t0 = time.perf_counter()
+    subprocess.run([exporter, "rollup", "--from", start, "--to", stop, "--influx-url", influx, "--influx-database", "mailflow"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
 
 
 def handshake_runs(plugin, runs):
@@ -101,6 +111,7 @@ def main():
     a.add_argument("--host", required=True)
     a.add_argument("--decode", required=True)
     a.add_argument("--influx", required=True)
+    a.add_argument("--exporter", required=True)
     a.add_argument("--runs", type=int, default=20)
     a.add_argument("--repeat", type=int, default=20)
     args = a.parse_args()
@@ -109,6 +120,7 @@ def main():
     end_s = int(time.time()) // 60 * 60
     points, seconds = load(args.influx, end_s)
     print(f"data: {points} points ({CONNECTORS} connectors, {DAYS} days, 1-minute) loaded in {seconds:.1f} s")
+    print(f"rollup tiers built by mailflow-exporter rollup in {rollup(args.exporter, args.influx, end_s):.1f} s")
     print(f"executable: {args.plugin} ({os.path.getsize(args.plugin) / 1e6:.1f} MB)")
 
     hs = handshake_runs(args.plugin, args.runs)

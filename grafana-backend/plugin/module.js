@@ -267,6 +267,13 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
         h('div', { key: 'user' }, text('User', 'Empty when InfluxDB has no authentication', 'user', '')),
         h('div', { key: 'password' }, secret('Password', 'The user\'s password', 'password')));
     }
+    children.push(h('div', { key: 'rollups' }, field('Rollups',
+      'Read whole 5-minute blocks, hours and days from the rollup tiers the exporter writes, so long ranges stay fast. ' +
+      'Turn off only for minute points written by another tool, until "mailflow-exporter rollup" has built their tiers.',
+      h(ui.InlineSwitch, {
+        value: jsonData.rollups !== false,
+        onChange: function (e) { setJson('rollups', e.currentTarget.checked); }
+      }), 20)));
     return h('div', { className: 'gf-form-group' }, children);
   }
 

@@ -125,6 +125,17 @@ public sealed class InfluxDbServer : IDisposable
         return body;
     }
 
+    /// <summary>Writes line protocol (precision seconds) and fails unless InfluxDB accepts every line.</summary>
+    public void Write(string database, string lineProtocol)
+    {
+        using var http = new HttpClient();
+        using var response = http.PostAsync(new Uri(Url, $"/write?db={Uri.EscapeDataString(database)}&precision=s"), new StringContent(lineProtocol)).GetAwaiter().GetResult();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"InfluxDB refused the write: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
+        }
+    }
+
     public void Dispose()
     {
         Stop();

@@ -32,9 +32,11 @@ public static class BackendCommandLine
         var timeout = new Option<int?>("--influx-timeout") { Description = "seconds allowed for one InfluxDB query [default 30]" };
         var cacheTtl = new Option<int?>("--cache-ttl") { Description = "seconds to reuse sums of closed past days/buckets (0 = no cache) [env MAILFLOW_CACHE_TTL; default 300]" };
 
+        var rollups = new Option<bool?>("--rollups") { Description = "read whole 5-minute blocks, hours and days from the exporter's rollup tiers (false: minute points only, for data written by another tool) [env MAILFLOW_ROLLUPS; default true]" };
+
         var serve = new Command("serve", "Serve the public gRPC API (mailflow.v1.MailFlowInsights) with reflection and health over HTTP/2")
         {
-            listen, apiKeyFile, tlsCert, tlsKey, url, database, retention, org, bucket, token, tokenFile, username, password, timeout, cacheTtl,
+            listen, apiKeyFile, tlsCert, tlsKey, url, database, retention, org, bucket, token, tokenFile, username, password, timeout, cacheTtl, rollups,
         };
         serve.SetAction(async (result, cancellationToken) =>
         {
@@ -64,6 +66,11 @@ public static class BackendCommandLine
                 if ((result.GetValue(cacheTtl) ?? (Env("MAILFLOW_CACHE_TTL") is { } ttl ? int.Parse(ttl, CultureInfo.InvariantCulture) : null)) is { } cacheSeconds)
                 {
                     engine.CacheTtl = cacheSeconds < 0 ? throw new ArgumentException("--cache-ttl must be >= 0") : TimeSpan.FromSeconds(cacheSeconds);
+                }
+
+                if ((result.GetValue(rollups) ?? (Env("MAILFLOW_ROLLUPS") is { } use ? bool.Parse(use) : null)) is { } useRollups)
+                {
+                    engine.UseRollups = useRollups;
                 }
 
                 options = new ServeOptions

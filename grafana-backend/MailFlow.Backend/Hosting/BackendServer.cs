@@ -153,7 +153,12 @@ public static class BackendServiceCollectionExtensions
     {
         services.AddSingleton(influx);
         services.AddSingleton(engine ?? new QueryEngineOptions());
-        services.AddSingleton(provider => new InfluxQlClient(provider.GetRequiredService<InfluxOptions>()));
+        services.AddSingleton(provider =>
+        {
+            // Identical statements from concurrent callers run once in InfluxDB.
+            var influx = provider.GetRequiredService<InfluxOptions>();
+            return new InfluxQlClient(influx, CoalescingHandler.Create(influx.Timeout));
+        });
         services.AddSingleton<IMailFlowQueries>(provider => new MailFlowQueryEngine(
             provider.GetRequiredService<InfluxQlClient>(),
             provider.GetRequiredService<ILogger<MailFlowQueryEngine>>(),

@@ -9,7 +9,7 @@ namespace MailFlow.Backend.Plugin;
 /// <summary>
 /// The data source's settings page, as Grafana sends it (DataSourceInstanceSettings): <c>url</c>;
 /// <c>jsonData</c> {influxVersion "1"|"2", database, retentionPolicy, organization, bucket, user, timeoutSeconds,
-/// cacheTtlSeconds};
+/// cacheTtlSeconds, rollups};
 /// <c>decryptedSecureJsonData</c> {password, token}. Secrets go into <see cref="InfluxOptions"/> and nowhere else.
 /// </summary>
 internal static class DataSourceSettings
@@ -88,15 +88,22 @@ internal static class DataSourceSettings
 
     /// <summary>
     /// The engine's options: <c>jsonData.cacheTtlSeconds</c> sets how long sums of settled (past) buckets are kept
-    /// (0 disables the cache; default <see cref="QueryEngineOptions.DefaultCacheTtl"/>).
+    /// (0 disables the cache; default <see cref="QueryEngineOptions.DefaultCacheTtl"/>); <c>jsonData.rollups</c>
+    /// false reads minute points only (see <see cref="QueryEngineOptions.UseRollups"/>).
     /// </summary>
     public static QueryEngineOptions ToEngineOptions(DataSourceInstanceSettings settings)
     {
         var options = new QueryEngineOptions();
-        if (ReadJsonData(settings.JsonData.Span).GetValueOrDefault("cacheTtlSeconds") is { } text
+        var jsonData = ReadJsonData(settings.JsonData.Span);
+        if (jsonData.GetValueOrDefault("cacheTtlSeconds") is { } text
             && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
         {
             options.CacheTtl = TimeSpan.FromSeconds(Math.Min(seconds, 86_400));
+        }
+
+        if (jsonData.GetValueOrDefault("rollups") is { } rollups && bool.TryParse(rollups, out var useRollups))
+        {
+            options.UseRollups = useRollups;
         }
 
         return options;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MailFlow.Backend.Influx;
-using MailFlow.Backend.Plugin.Internal;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 

@@ -106,17 +106,23 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
             }
         }
 
+        // Each run is read from the coarsest rollup tier that fits it, minutes only at its edges.
         var query = new StringBuilder();
+        var statementGranularity = new List<long>();
         foreach (var (runFrom, runTo, granularity) in runs)
         {
-            query.Append(query.Length == 0 ? string.Empty : "; ")
-                .Append("SELECT SUM(").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)).Append(") AS ").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages))
-                .Append(" FROM ").Append(InfluxQl.QuoteIdentifier(measurement))
-                .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(runFrom, TimeSpan.Zero)))
-                .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(runTo, TimeSpan.Zero)))
-                .Append(whereWithoutTime)
-                .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(groupByTags.Length > 0 ? "," : string.Empty).Append(groupByTags)
-                .Append(" fill(none)");
+            foreach (var span in RollupSpans.Plan(measurement, runFrom, runTo, granularity, options.UseRollups))
+            {
+                query.Append(query.Length == 0 ? string.Empty : "; ")
+                    .Append("SELECT SUM(").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)).Append(") AS ").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages))
+                    .Append(" FROM ").Append(InfluxQl.QuoteIdentifier(span.Measurement))
+                    .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero)))
+                    .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero)))
+                    .Append(whereWithoutTime)
+                    .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(groupByTags.Length > 0 ? "," : string.Empty).Append(groupByTags)
+                    .Append(" fill(none)");
+                statementGranularity.Add(granularity);
+            }
         }
 
         activity?.SetTag("db.query.text", query.ToString());
@@ -126,9 +132,9 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
 
         // Rows by (granularity, start of their granularity bucket): each missing piece takes the rows of its own start.
         var rows = new Dictionary<(long Granularity, long Start), List<BucketSum>>();
-        for (var statement = 0; statement < results.Count && statement < runs.Count; statement++)
+        for (var statement = 0; statement < results.Count && statement < statementGranularity.Count; statement++)
         {
-            var granularity = runs[statement].Granularity;
+            var granularity = statementGranularity[statement];
             foreach (var series in results[statement].Series)
             {
                 if (!Directions.TryParseWire(series.Tag(InfluxSchema.Tags.Direction), out var direction))

@@ -15,7 +15,6 @@ namespace MailFlow.Backend.Query;
 /// </summary>
 public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 {
-    private static readonly string Messages = InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement);
     private static readonly string Peers = InfluxQl.QuoteIdentifier(InfluxSchema.PeersMeasurement);
     private static readonly string SumMessages = $"SUM({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) AS {InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}";
     private static readonly string ConnectorTags = string.Join(',', new[]
@@ -49,30 +48,13 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             Validate(filter);
             var counts = new TlsCounts[Directions.All.Count];
             var seen = new bool[counts.Length];
-            if (_options.CacheEnabled)
+            // Per-day sums: whole closed days come from the cache, whole days from the daily rollup, so a long range
+            // costs InfluxDB about one point per series and day.
+            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            foreach (var sum in buckets.Values.SelectMany(b => b))
             {
-                // Per-day sums, whole closed days from the cache: a long range costs InfluxDB only its edge days.
-                var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
-                foreach (var sum in buckets.Values.SelectMany(b => b))
-                {
-                    seen[(int)sum.Direction] = true;
-                    counts[(int)sum.Direction] = counts[(int)sum.Direction].Add(sum.Tls, sum.Messages);
-                }
-            }
-            else
-            {
-                var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {DirectionTls}";
-                var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
-                foreach (var series in result[0].Series)
-                {
-                    if (!TryDirection(series, out var direction))
-                    {
-                        continue;
-                    }
-
-                    seen[(int)direction] = true;
-                    counts[(int)direction] = counts[(int)direction].Add(ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
-                }
+                seen[(int)sum.Direction] = true;
+                counts[(int)sum.Direction] = counts[(int)sum.Direction].Add(sum.Tls, sum.Messages);
             }
 
             return new TlsSummary(Directions.All.Where(d => seen[(int)d]).Select(d => new DirectionSummary(d, counts[(int)d])).ToList());
@@ -175,33 +157,49 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 throw Invalid($"limit must be between 1 and {QueryLimits.MaxPeers}, not {request.Limit}");
             }
 
-            var where = Where(request.Filter, applyTls: true);
+            var filter = request.Filter;
             var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls }.Select(InfluxQl.QuoteIdentifier));
-            var field = InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages);
+            var tags = WhereTags(filter, applyTls: true);
 
-            // A selector (LAST) keeps the time of its point; mixed with SUM it would not, hence two statements.
-            var query = $"SELECT {SumMessages} FROM {Peers} WHERE {where} GROUP BY {groupBy}; SELECT LAST({field}) AS {field} FROM {Peers} WHERE {where} GROUP BY {groupBy}";
+            // SUM and MAX are both aggregates, so one statement per span gives the count and the newest minute.
+            var spans = RollupSpans.Plan(InfluxSchema.PeersMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, _options.UseRollups);
+            var query = string.Join("; ", spans.Select(span =>
+                $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}"));
             var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
-            var lastSeen = new Dictionary<(string, string, string, string), long>();
-            foreach (var series in result.Count > 1 ? result[1].Series : [])
-            {
-                if (series.Rows.Count > 0)
-                {
-                    lastSeen[PeerKey(series)] = series.Rows[0].Time;
-                }
-            }
-
             var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last)>();
-            foreach (var series in result[0].Series)
+            var lastSeenMissing = false;
+            foreach (var series in result.SelectMany(statement => statement.Series))
             {
-                if (!TryDirection(series, out var direction))
+                if (!TryDirection(series, out var direction) || series.Rows.Count == 0)
                 {
                     continue;
                 }
 
+                var row = series.Rows[0];
+                var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
+                lastSeenMissing |= lastSeconds == 0;
                 var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
                 var previous = peers.GetValueOrDefault(key);
-                peers[key] = (previous.Messages + SumColumn(series), Math.Max(previous.Last, lastSeen.GetValueOrDefault(PeerKey(series))));
+                peers[key] = (previous.Messages + First(row), Math.Max(previous.Last, lastSeconds * 1_000_000_000));
+            }
+
+            if (lastSeenMissing)
+            {
+                // Minute points written without last_seen (by another tool): the time of the newest point instead.
+                var field = InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages);
+                var last = await ExecuteAsync(activity, $"SELECT LAST({field}) AS {field} FROM {Peers} WHERE {Where(filter, applyTls: true)} GROUP BY {groupBy}", cancellationToken).ConfigureAwait(false);
+                foreach (var series in last[0].Series)
+                {
+                    if (TryDirection(series, out var direction) && series.Rows.Count > 0)
+                    {
+                        var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
+                        if (peers.TryGetValue(key, out var found))
+                        {
+                            peers[key] = (found.Messages, Math.Max(found.Last, series.Rows[0].Time));
+                        }
+                    }
+                }
             }
 
             return (IReadOnlyList<LegacyPeer>)peers
@@ -263,24 +261,36 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     }
 
     /// <summary>
-    /// The bucket width for a time series: the wished one (at least a minute, the data's resolution), widened
-    /// in whole minutes until the range, cut in epoch-aligned buckets, gives at most <paramref name="maxPoints"/>.
+    /// The bucket width for a time series: the wished one (at least a minute, the data's resolution), widened until
+    /// the range, cut in epoch-aligned buckets, gives at most <paramref name="maxPoints"/>. Widths are rounded up to
+    /// whole minutes below 5 minutes, multiples of 5 minutes below an hour, whole hours below a day and whole days
+    /// above, so that every bucket is made of whole rollup buckets (5 minutes, hours, days).
     /// </summary>
     internal static TimeSpan ChooseInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan? wished, int maxPoints)
     {
-        var minute = TimeSpan.TicksPerMinute;
-        var ticks = Math.Max(minute, wished?.Ticks ?? 0);
-        ticks = (ticks + minute - 1) / minute * minute;
+        var ticks = RoundInterval(Math.Max(TimeSpan.TicksPerMinute, wished?.Ticks ?? 0));
         var start = from.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         var end = to.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks - 1;
         while (end / ticks - start / ticks + 1 > maxPoints)
         {
             var range = to.UtcTicks - from.UtcTicks;
             var needed = maxPoints > 1 ? (range + maxPoints - 2) / (maxPoints - 1) : ticks * 2;
-            ticks = Math.Max(ticks + minute, (needed + minute - 1) / minute * minute);
+            ticks = RoundInterval(Math.Max(ticks + 1, needed));
         }
 
         return TimeSpan.FromTicks(ticks);
+    }
+
+    private static long RoundInterval(long ticks)
+    {
+        var step = ticks switch
+        {
+            <= 5 * TimeSpan.TicksPerMinute => TimeSpan.TicksPerMinute,
+            <= TimeSpan.TicksPerHour => 5 * TimeSpan.TicksPerMinute,
+            <= TimeSpan.TicksPerDay => TimeSpan.TicksPerHour,
+            _ => TimeSpan.TicksPerDay,
+        };
+        return (ticks + step - 1) / step * step;
     }
 
     /// <summary>Sums per connector, direction and TLS version, per UTC day or over the whole range.</summary>
@@ -296,31 +306,12 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, messages));
         }
 
-        if (perDay || _options.CacheEnabled)
+        var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+        foreach (var (day, sums) in buckets)
         {
-            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
-            foreach (var (day, sums) in buckets)
+            foreach (var sum in sums)
             {
-                foreach (var sum in sums)
-                {
-                    Add(perDay ? day : 0, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages);
-                }
-            }
-        }
-        else
-        {
-            var query = $"SELECT {SumMessages} FROM {Messages} WHERE {Where(filter, applyTls: false)} GROUP BY {ConnectorTags}";
-            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
-            foreach (var series in result[0].Series)
-            {
-                if (!TryDirection(series, out var direction))
-                {
-                    continue;
-                }
-
-                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
-                var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
-                Add(0, direction, series.Tag(InfluxSchema.Tags.Connector), type, forced, ParseTls(series.Tag(InfluxSchema.Tags.Tls)), SumColumn(series));
+                Add(perDay ? day : 0, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages);
             }
         }
 
@@ -524,20 +515,6 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     private static TlsVersion ParseTls(string text) => BucketedSums.ParseTls(text);
 
     private static long First(InfluxRow row) => row.Values.Length > 0 ? row.Values[0] : 0;
-
-    private static long SumColumn(InfluxSeries series)
-    {
-        long sum = 0;
-        foreach (var row in series.Rows)
-        {
-            sum += First(row);
-        }
-
-        return sum;
-    }
-
-    private static (string, string, string, string) PeerKey(InfluxSeries series) =>
-        (series.Tag(InfluxSchema.Tags.Peer), series.Tag(InfluxSchema.Tags.Direction), series.Tag(InfluxSchema.Tags.Connector), series.Tag(InfluxSchema.Tags.Tls));
 
     private static DateTimeOffset FromNanoseconds(long nanoseconds) => DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
 

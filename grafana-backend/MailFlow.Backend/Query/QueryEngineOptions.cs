@@ -28,6 +28,13 @@ public sealed class QueryEngineOptions
     /// <summary>Most cached sums (rows) kept in memory. Default 1,000,000.</summary>
     public long CacheMaxRows { get; set; } = DefaultCacheMaxRows;
 
+    /// <summary>
+    /// Whether whole 5-minute blocks, hours and days are read from the rollup tiers the exporter maintains
+    /// (<c>mailflow_messages_1d</c>, ...) instead of from the minute points. Default true; turn it off for minute
+    /// points written by another tool until <c>mailflow-exporter rollup</c> has built their tiers.
+    /// </summary>
+    public bool UseRollups { get; set; } = true;
+
     /// <summary>True when closed buckets are cached.</summary>
     public bool CacheEnabled => CacheTtl > TimeSpan.Zero && CacheMaxRows > 0;
 }

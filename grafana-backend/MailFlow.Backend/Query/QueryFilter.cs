@@ -65,7 +65,7 @@ public static class QueryLimits
 
 /// <summary>A TLS time series request.</summary>
 /// <param name="Filter">Range and filters.</param>
-/// <param name="Interval">Wished bucket width; null = chosen from <paramref name="MaxPoints"/>. Rounded up to whole minutes.</param>
+/// <param name="Interval">Wished bucket width; null = chosen from <paramref name="MaxPoints"/>. Rounded up as <see cref="MailFlowQueryEngine.ChooseInterval"/> says.</param>
 /// <param name="MaxPoints">Most buckets per series: the interval is widened so that the range fits (1..10,000).</param>
 public sealed record TlsTimeSeriesRequest(QueryFilter Filter, TimeSpan? Interval = null, int MaxPoints = 1000);
 

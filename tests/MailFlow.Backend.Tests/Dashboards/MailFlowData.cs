@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MailFlow.Contracts.Schema;
+using MailFlow.Backend.Tests.Support;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Dashboards;
@@ -56,7 +57,7 @@ internal static class MailFlowData
         }
 
         void Peer(string direction, string connector, string type, bool forced, string tls, string peer, int count, long time) =>
-            lines.Append(CultureInfo.InvariantCulture, $"{InfluxSchema.PeersMeasurement},{Tags(direction, connector, type, forced, tls)},peer={Escape(peer)} messages={count}i,recipients={count}i,bytes={count * 2000}i {time}\n");
+            lines.Append(CultureInfo.InvariantCulture, $"{InfluxSchema.PeersMeasurement},{Tags(direction, connector, type, forced, tls)},peer={Escape(peer)} messages={count}i,recipients={count}i,bytes={count * 2000}i,last_seen={time}i {time}\n");
 
         Messages("inbound", Internet, "Internet", false, recent, ("TLS1.2", 62), ("TLS1.3", 30), ("none", 10));
         Messages("inbound", "Contoso", "Partner", true, yesterday, ("TLS1.2", 18));
@@ -79,17 +80,11 @@ internal static class MailFlowData
         return lines.ToString();
     }
 
-    /// <summary>Creates the database and writes the week into it.</summary>
+    /// <summary>Creates the database and writes the week into it, with its rollup tiers.</summary>
     public static void Load(InfluxDbServer server, DateTimeOffset now)
     {
         server.Query($"CREATE DATABASE {Database}");
-        using var http = new HttpClient();
-        using var content = new StringContent(LineProtocol(now));
-        using var response = http.PostAsync(new Uri(server.Url, $"/write?db={Database}&precision=s"), content).GetAwaiter().GetResult();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException("InfluxDB refused the fixture: " + response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-        }
+        FixtureLoader.Write(server, Database, LineProtocol(now).Split('\n'));
     }
 
     private static long Minute(DateTimeOffset time) => time.ToUnixTimeSeconds() / 60 * 60;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using MailFlow.Backend.Tests.Support;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Plugin;
@@ -50,14 +51,7 @@ public sealed class PluginHarness : IDisposable
         Influx = new InfluxDbServer();
         Influx.Query("CREATE DATABASE mailflow");
         Influx.Query("CREATE DATABASE empty");
-        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Plugin", "Fixtures", "mailflow.lp"))
-            .Where(line => line.Length > 0 && !line.StartsWith('#'));
-        using var http = new HttpClient();
-        using var response = http.PostAsync(new Uri(Influx.Url, "/write?db=mailflow&precision=s"), new StringContent(string.Join('\n', lines))).GetAwaiter().GetResult();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException("writing the fixture failed: " + response.Content.ReadAsStringAsync().GetAwaiter().GetResult());
-        }
+        FixtureLoader.WriteFile(Influx, "mailflow", Path.Combine(AppContext.BaseDirectory, "Plugin", "Fixtures", "mailflow.lp"));
     }
 
     /// <summary>The packaged plugin folder (<c>mailflow-tls-datasource/</c>).</summary>

@@ -6,8 +6,9 @@ using MailFlow.Contracts.Vocabulary;
 namespace MailFlow.Backend.Tests.Query;
 
 /// <summary>
-/// The cache of closed buckets changes nothing in the answers: an engine with it (asked twice, the second time from
-/// the cache) and one without it agree on every question, for ranges cut anywhere inside days and buckets.
+/// Neither the cache of closed buckets nor the rollup tiers change the answers: engines with them (asked twice, the
+/// second time from the cache) agree on every question with one reading only the minute points, for ranges cut
+/// anywhere inside days, hours, 5-minute blocks and buckets.
 /// </summary>
 [Collection(ConnectorCollection.Name)]
 public sealed class CacheTests(ConnectorFixture fixture)
@@ -25,16 +26,37 @@ public sealed class CacheTests(ConnectorFixture fixture)
 
     [Theory]
     [MemberData(nameof(Ranges))]
-    public async Task EveryQuestion_CachedOrNot_SameAnswers(int fromMinute, int toMinute)
+    public async Task EveryQuestion_CachedOrRolledUpOrNot_SameAnswers(int fromMinute, int toMinute)
     {
+        using var minutesOnly = new MailFlowQueryEngine(fixture.Client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero, UseRollups = false });
+        using var rollups = new MailFlowQueryEngine(fixture.Client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero });
         using var cached = new MailFlowQueryEngine(fixture.Client);
-        using var uncached = new MailFlowQueryEngine(fixture.Client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero });
         var filter = new QueryFilter { From = ConnectorFixture.Day1.AddMinutes(fromMinute), To = ConnectorFixture.Day1.AddMinutes(toMinute) };
 
-        foreach (var engine in new[] { cached, cached })
+        var expected = await Answers(minutesOnly, filter);
+        foreach (var engine in new[] { rollups, cached, cached })
         {
-            Assert.Equal(await Answers(uncached, filter), await Answers(engine, filter));
+            Assert.Equal(expected, await Answers(engine, filter));
         }
+    }
+
+    [Fact]
+    public async Task WholeDay_RollupsOn_ReadFromTheDailyTier()
+    {
+        // A database whose daily tier deliberately disagrees with its minutes (5 messages at 10:00, a day point of 7):
+        // only an engine that really reads the tier for a whole day answers 7.
+        var database = "tiers_" + Guid.NewGuid().ToString("N")[..8];
+        fixture.Influx.Query("CREATE DATABASE " + database);
+        const string Tags = "connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2";
+        var day = ConnectorFixture.Day1.ToUnixTimeSeconds();
+        fixture.Influx.Write(database, $"mailflow_messages,{Tags} messages=5i {day + 36_000}\nmailflow_messages_1d,{Tags} messages=7i {day}");
+        using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = database });
+        using var rolled = new MailFlowQueryEngine(client);
+        using var minutes = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = false });
+        var wholeDay = new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day2 };
+
+        Assert.Equal(7, (await rolled.GetTlsSummaryAsync(wholeDay)).Directions.Single().Messages.Total);
+        Assert.Equal(5, (await minutes.GetTlsSummaryAsync(wholeDay)).Directions.Single().Messages.Total);
     }
 
     [Fact]
@@ -79,12 +101,12 @@ public sealed class CacheTests(ConnectorFixture fixture)
         Assert.Equal(9, second.Directions.Single().Messages.Total);
     }
 
-    private async Task Write(string database, DateTimeOffset time, int messages)
+    /// <summary>A minute point and its rollups, as the exporter's daemon writes them.</summary>
+    private Task Write(string database, DateTimeOffset time, int messages)
     {
-        using var http = new HttpClient();
         var line = $"mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2 messages={messages}i {time.ToUnixTimeSeconds() / 60 * 60}";
-        using var response = await http.PostAsync(new Uri(fixture.Influx.Url, $"/write?db={database}&precision=s"), new StringContent(line));
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        FixtureLoader.Write(fixture.Influx, database, [line]);
+        return Task.CompletedTask;
     }
 
     private static async Task<string> Answers(MailFlowQueryEngine engine, QueryFilter filter)
@@ -98,6 +120,9 @@ public sealed class CacheTests(ConnectorFixture fixture)
             await engine.GetConnectorsAsync(filter with { Direction = Direction.Inbound }),
             await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter, TimeSpan.FromMinutes(7), MaxPoints: 5000)),
             await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter with { Tls = TlsVersion.Tls12 }, TimeSpan.FromHours(1))),
+            await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter, TimeSpan.FromMinutes(15), MaxPoints: 5000)),
+            await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(filter, TimeSpan.FromDays(1))),
+            await engine.GetLegacyPeersAsync(new LegacyPeersRequest(filter)),
         };
         return JsonSerializer.Serialize(answers);
     }

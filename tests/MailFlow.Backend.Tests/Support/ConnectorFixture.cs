@@ -1,4 +1,3 @@
-using System.Net;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
 using MailFlow.Testing;
@@ -43,17 +42,8 @@ public sealed class ConnectorFixture : IDisposable
     /// <summary>Day 1 and day 2, with optional filters.</summary>
     public static QueryFilter Range => new() { From = Day1, To = Day1.AddDays(2) };
 
-    /// <summary>Writes a line-protocol file (comment lines skipped) with precision seconds.</summary>
-    public static void Load(InfluxDbServer server, string database, string path)
-    {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0 && !l.StartsWith('#'));
-        using var http = new HttpClient();
-        using var response = http.PostAsync(new Uri(server.Url, $"/write?db={database}&precision=s"), new StringContent(string.Join('\n', lines))).GetAwaiter().GetResult();
-        if (response.StatusCode != HttpStatusCode.NoContent)
-        {
-            throw new InvalidOperationException($"loading {path} failed: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().GetAwaiter().GetResult()}");
-        }
-    }
+    /// <summary>Writes a line-protocol file (comment lines skipped) and builds its rollup tiers.</summary>
+    public static void Load(InfluxDbServer server, string database, string path) => FixtureLoader.WriteFile(server, database, path);
 
     public void Dispose()
     {

@@ -82,6 +82,19 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
                     Details("no-data", version, database, null));
             }
 
+            if (DataSourceSettings.ToEngineOptions(settings!).UseRollups)
+            {
+                var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
+                var rollups = await client.QueryAsync($"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(daily)}", cancellationToken).ConfigureAwait(false);
+                if (!rollups.Any(result => result.Series.Any(series => series.Rows.Count > 0)))
+                {
+                    // Without tiers, whole days would read as empty: a wrong answer, not a slow one.
+                    return (false,
+                        $"InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', holds mail-flow minutes but no rollups ('{daily}'): they were written by another tool or an older exporter. Run 'mailflow-exporter rollup --from <first day>' against this database once (the exporter keeps them up to date afterwards), or turn Rollups off on this page.",
+                        Details("rollups-missing", version, database, null));
+                }
+            }
+
             var last = await client.QueryAsync(
                 $"SELECT LAST({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) FROM {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
                 cancellationToken).ConfigureAwait(false);

@@ -2,18 +2,19 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace MailFlow.Backend.Plugin.Internal;
+namespace MailFlow.Backend.Influx;
 
 /// <summary>
 /// Shares one InfluxDB request among identical GET requests in flight at the same time. A dashboard sends its
 /// panels' queries together, and several of them (insights, connector TLS shares, the connector list) need the
-/// very same InfluxQL statement: it runs once. Nothing is kept once the answer is in, so no answer is ever stale.
+/// very same InfluxQL statement; API callers polling the same question do too: it runs once. Nothing is kept once
+/// the answer is in, so no answer is ever stale.
 /// </summary>
 internal sealed class CoalescingHandler(TimeSpan timeout) : DelegatingHandler
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Buffered>>> _inFlight = new(StringComparer.Ordinal);
 
-    /// <summary>The handler the plugin gives each data source's InfluxDB client (the client's own defaults).</summary>
+    /// <summary>The handler the plugin and the API server give their InfluxDB clients (the client's own defaults).</summary>
     public static CoalescingHandler Create(TimeSpan timeout) => new(timeout)
     {
         InnerHandler = new SocketsHttpHandler

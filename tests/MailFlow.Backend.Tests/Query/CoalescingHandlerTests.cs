@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using MailFlow.Backend.Plugin.Internal;
+using MailFlow.Backend.Influx;
 
-namespace MailFlow.Backend.Tests.Plugin;
+namespace MailFlow.Backend.Tests.Query;
 
 /// <summary>Identical InfluxDB requests in flight together run once; against a real HTTP listener.</summary>
 public sealed class CoalescingHandlerTests
