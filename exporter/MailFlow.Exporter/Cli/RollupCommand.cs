@@ -55,7 +55,7 @@ public static class RollupCommand
                 foreach (var step in plan)
                 {
                     var before = writer.RollupTime;
-                    var points = await writer.WriteRollupPlanAsync([step], cancellationToken).ConfigureAwait(false);
+                    var points = await writer.WriteRollupsAsync([step], cancellationToken).ConfigureAwait(false);
                     Console.Out.WriteLine(string.Create(c, $"{step.Tier.Suffix.TrimStart('_'),-9} {points:N0} points from {(step.SourceSuffix.Length == 0 ? "1m" : step.SourceSuffix.TrimStart('_'))} in {(writer.RollupTime - before).TotalSeconds:F2} s"));
                 }
             }

@@ -140,13 +140,13 @@ public sealed class InfluxPointWriter : IDisposable
     /// </summary>
     /// <returns>The rollup points written; 0 when <see cref="InfluxOptions.Rollups"/> is off.</returns>
     public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, CancellationToken cancellationToken) =>
-        _options.Rollups ? WriteRollupPlanAsync(RollupPlan.ForMinutes(minutes), cancellationToken) : Task.FromResult(0L);
+        _options.Rollups ? WriteRollupsAsync(RollupPlan.ForMinutes(minutes), cancellationToken) : Task.FromResult(0L);
 
     /// <summary>
     /// Runs a rollup plan (whatever <see cref="InfluxOptions.Rollups"/> says: the rollup command asks for it): one
     /// request per tier, more when a tier has over <see cref="RollupSpansPerRequest"/> spans.
     /// </summary>
-    public async Task<long> WriteRollupPlanAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
+    public async Task<long> WriteRollupsAsync(IReadOnlyList<RollupStep> plan, CancellationToken cancellationToken)
     {
         if (plan.All(step => step.Spans.Count == 0))
         {
