@@ -4,7 +4,6 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 using MailFlow.Api.V1;
 using MailFlow.Backend.Hosting;
-using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
 using MailFlow.Exporter.Sinks;
 using MailFlow.QueryBench;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
@@ -52,11 +53,22 @@ public static class PluginHost
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        Socket listener;
+        try
+        {
+            listener = BindInPortRange(Environment.GetEnvironmentVariable("PLUGIN_MIN_PORT"), Environment.GetEnvironmentVariable("PLUGIN_MAX_PORT"));
+        }
+        catch (Exception ex) when (ex is SocketException or FormatException or OverflowException or ArgumentException)
+        {
+            PluginLog.StartFailed(logs.CreateLogger("MailFlow.Backend.Plugin"), ex.Message);
+            return 1;
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenHandle((ulong)listener.Handle.ToInt64(), listen => listen.Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddMailFlowPlugin();
 
@@ -70,6 +82,7 @@ public static class PluginHost
         catch (IOException ex)
         {
             PluginLog.StartFailed(logger, ex.Message);
+            listener.Dispose();
             return 1;
         }
 
@@ -80,6 +93,9 @@ public static class PluginHost
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
+
+        // Kestrel served on the socket's handle: the socket must outlive it.
+        listener.Dispose();
         return 0;
     }
 
@@ -97,6 +113,40 @@ public static class PluginHost
                                                  GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=mailflow-tls-datasource.
             Started by hand without Grafana's environment (grafana_plugin_type) it does nothing and exits.
             """);
+    }
+
+    /// <summary>
+    /// A loopback socket bound as go-plugin's own servers bind: the first free port from PLUGIN_MIN_PORT to
+    /// PLUGIN_MAX_PORT (the host sets them, 10000-25000 by default), any free port when neither is set. Bound here,
+    /// then handed to Kestrel, so no other process can take the port in between.
+    /// </summary>
+    internal static Socket BindInPortRange(string? minimum, string? maximum)
+    {
+        var low = string.IsNullOrEmpty(minimum) ? 0 : int.Parse(minimum, NumberStyles.None, CultureInfo.InvariantCulture);
+        var high = string.IsNullOrEmpty(maximum) ? 0 : int.Parse(maximum, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (low > high || high > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentException($"PLUGIN_MIN_PORT ({low}) and PLUGIN_MAX_PORT ({high}) do not form a port range");
+        }
+
+        SocketException? last = null;
+        for (var port = low; port <= high; port++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                socket.Listen(512);
+                return socket;
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                last = ex;
+            }
+        }
+
+        throw new SocketException((int)(last?.SocketErrorCode ?? SocketError.AddressAlreadyInUse), $"no free port from {low} to {high} (PLUGIN_MIN_PORT/PLUGIN_MAX_PORT)");
     }
 
     private static int BoundPort(WebApplication app)

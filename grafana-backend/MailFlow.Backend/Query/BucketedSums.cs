@@ -8,34 +8,40 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace MailFlow.Backend.Query;
 
+/// <summary>
+/// What to read: the minute measurement, the measurement whose rollup tiers serve whole blocks (the same one, or
+/// the narrower <see cref="InfluxSchema.TlsMeasurement"/>), and the InfluxQL tag conditions (<c> AND ...</c>, values
+/// escaped by the engine) and group-by tags.
+/// </summary>
+internal sealed record ReadShape(string Measurement, string Tiered, string WhereWithoutTime, string GroupByTags);
+
 /// <summary>One sum of a bucket: the group-by tags that matter to the engine and the message count.</summary>
 internal readonly record struct BucketSum(Direction Direction, TlsVersion Tls, string Connector, ConnectorType Type, bool Forced, long Messages);
 
 /// <summary>
 /// Sums of <c>messages</c> per epoch-aligned bucket (a UTC day, or a time-series interval), read from InfluxDB with
-/// <c>GROUP BY time(bucket), tags</c>. Buckets that are whole, inside the range and closed (ended more than the
-/// settle delay ago) are cached for the TTL; a question then sends InfluxDB only the uncached spans (typically the
-/// two partial edge days), all in one multi-statement request.
+/// <c>GROUP BY time(bucket), tags</c>, each span from the coarsest rollup tier that fits it (<see cref="RollupSpans"/>).
+/// Buckets that are whole, inside the range and closed (ended more than the settle delay ago) are cached for the
+/// TTL; a question then sends InfluxDB only the uncached spans (typically the two partial edge days), all in one
+/// multi-statement request.
 /// </summary>
 internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions options, TimeProvider time) : IDisposable
 {
-    /// <summary>Partial days are read per hour, so that their whole closed hours come from the cache too.</summary>
+    /// <summary>Without rollups, partial days are read per hour, so that their whole closed hours come from the cache too.</summary>
     private static readonly long Hour = TimeSpan.TicksPerHour;
 
     private readonly MemoryCache? _cache = options.CacheEnabled ? new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CacheMaxRows }) : null;
 
     /// <summary>
     /// The sums per bucket start (epoch ns) for <c>[from, to)</c>; a bucket may list the same tags more than once
-    /// (one entry per piece read), callers add them up. <paramref name="whereWithoutTime"/> and
-    /// <paramref name="groupByTags"/> are InfluxQL built by the engine (values already escaped).
+    /// (one entry per piece read), callers add them up.
     /// </summary>
     public async Task<SortedDictionary<long, BucketSum[]>> ReadAsync(
-        Activity? activity, string measurement, string whereWithoutTime, string groupByTags, TimeSpan bucket,
-        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        Activity? activity, ReadShape read, TimeSpan bucket, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var size = bucket.Ticks;
         var closedBefore = (time.GetUtcNow() - options.SettleDelay).UtcTicks;
-        var shape = string.Concat(measurement, "|", whereWithoutTime, "|", groupByTags, "|");
+        var shape = string.Concat(read.Measurement, "|", read.Tiered, "|", read.WhereWithoutTime, "|", read.GroupByTags, "|");
         var collected = new SortedDictionary<long, List<BucketSum>>();
         var missing = new List<Piece>();
 
@@ -58,13 +64,14 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
             var end = start + size;
             var pieceFrom = Math.Max(start, from.UtcTicks);
             var pieceTo = Math.Min(end, to.UtcTicks);
-            if ((pieceFrom == start && pieceTo == end) || _cache is null || size <= Hour || size % Hour != 0)
+            if ((pieceFrom == start && pieceTo == end) || _cache is null || options.UseRollups || size <= Hour || size % Hour != 0)
             {
                 Consider(start, pieceFrom, pieceTo, size, pieceFrom == start && pieceTo == end);
                 continue;
             }
 
-            // A partial day: its whole hours can be cached, only the partial hours at its edge are read raw.
+            // A partial day without rollups: its whole hours can be cached, only the partial hours at its edge are
+            // read raw. (With rollups the partial day is read whole: a few hour and 5-minute points per series.)
             for (var hour = Floor(pieceFrom, Hour); hour < pieceTo; hour += Hour)
             {
                 var hourFrom = Math.Max(hour, pieceFrom);
@@ -76,7 +83,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         activity?.SetTag("mailflow.cache.misses", missing.Count);
         if (missing.Count > 0)
         {
-            await ReadMissingAsync(activity, measurement, whereWithoutTime, groupByTags, size, missing, collected, cancellationToken).ConfigureAwait(false);
+            await ReadMissingAsync(activity, read, missing, collected, cancellationToken).ConfigureAwait(false);
         }
 
         var answer = new SortedDictionary<long, BucketSum[]>();
@@ -89,8 +96,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
     }
 
     private async Task ReadMissingAsync(
-        Activity? activity, string measurement, string whereWithoutTime, string groupByTags, long size,
-        List<Piece> missing, SortedDictionary<long, List<BucketSum>> collected, CancellationToken cancellationToken)
+        Activity? activity, ReadShape read, List<Piece> missing, SortedDictionary<long, List<BucketSum>> collected, CancellationToken cancellationToken)
     {
         // Contiguous pieces of one granularity form one statement; all statements go in one request.
         var runs = new List<(long From, long To, long Granularity)>();
@@ -111,15 +117,15 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         var statementGranularity = new List<long>();
         foreach (var (runFrom, runTo, granularity) in runs)
         {
-            foreach (var span in RollupSpans.Plan(measurement, runFrom, runTo, granularity, options.UseRollups))
+            foreach (var span in RollupSpans.Plan(read.Measurement, runFrom, runTo, granularity, options.UseRollups, read.Tiered))
             {
                 query.Append(query.Length == 0 ? string.Empty : "; ")
                     .Append("SELECT SUM(").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)).Append(") AS ").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages))
                     .Append(" FROM ").Append(InfluxQl.QuoteIdentifier(span.Measurement))
                     .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero)))
                     .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero)))
-                    .Append(whereWithoutTime)
-                    .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(groupByTags.Length > 0 ? "," : string.Empty).Append(groupByTags)
+                    .Append(read.WhereWithoutTime)
+                    .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(read.GroupByTags.Length > 0 ? "," : string.Empty).Append(read.GroupByTags)
                     .Append(" fill(none)");
                 statementGranularity.Add(granularity);
             }

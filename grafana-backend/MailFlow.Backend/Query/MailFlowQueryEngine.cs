@@ -50,7 +50,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             var seen = new bool[counts.Length];
             // Per-day sums: whole closed days come from the cache, whole days from the daily rollup, so a long range
             // costs InfluxDB about one point per series and day.
-            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
             foreach (var sum in buckets.Values.SelectMany(b => b))
             {
                 seen[(int)sum.Direction] = true;
@@ -79,7 +79,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             var filter = request.Filter;
             var interval = ChooseInterval(filter.From, filter.To, request.Interval, request.MaxPoints);
             activity?.SetTag("mailflow.interval_s", (long)interval.TotalSeconds);
-            var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), DirectionTls, interval, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), interval, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
 
             // Denominators: all versions of a direction in a bucket, before the TLS filter narrows the answer.
             var totals = new Dictionary<(Direction, long), long>();
@@ -252,11 +252,26 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         {
             version = await _client.PingAsync(cancellationToken).ConfigureAwait(false);
             await _client.QueryAsync("SHOW MEASUREMENTS LIMIT 1", cancellationToken).ConfigureAwait(false);
-            return new HealthReport(true, $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{options.EffectiveDatabase}' exists", version);
+            var message = $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{options.EffectiveDatabase}' exists";
+            var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
+            if (_options.UseRollups && await ExistsAsync(InfluxSchema.MessagesMeasurement).ConfigureAwait(false) && !await ExistsAsync(daily).ConfigureAwait(false))
+            {
+                // Whole days would read as empty: say how to fix it, though InfluxDB itself is fine.
+                message += $", but it holds mail-flow minutes without rollup tiers ('{daily}'): run 'mailflow-exporter rollup --from <first day>' once, or serve with --rollups false";
+            }
+
+            return new HealthReport(true, message, version);
         }
         catch (MailFlowQueryException e)
         {
             return new HealthReport(false, e.Message, version);
+        }
+
+        async Task<bool> ExistsAsync(string measurement)
+        {
+            // The client keeps numeric rows only: asking for one name gives a series exactly when it exists.
+            var answer = await _client.QueryAsync($"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(measurement)}", cancellationToken).ConfigureAwait(false);
+            return answer.Any(result => result.Series.Any(series => series.Rows.Count > 0));
         }
     }
 
@@ -306,7 +321,8 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, messages));
         }
 
-        var buckets = await _sums.ReadAsync(activity, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+        var read = new ReadShape(InfluxSchema.MessagesMeasurement, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags);
+        var buckets = await _sums.ReadAsync(activity, read, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
         foreach (var (day, sums) in buckets)
         {
             foreach (var sum in sums)
@@ -375,6 +391,17 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
+
+    /// <summary>
+    /// Sums per direction and TLS version. Without connector names in the filter, whole blocks come from the narrow
+    /// <see cref="InfluxSchema.TlsMeasurement"/> tiers, which hold a few series per direction instead of one per
+    /// connector: the cost of a long time series in InfluxDB is its buckets times its series.
+    /// </summary>
+    private static ReadShape ByDirectionAndTls(QueryFilter filter) => new(
+        InfluxSchema.MessagesMeasurement,
+        filter.Connectors.Count == 0 ? InfluxSchema.TlsMeasurement : InfluxSchema.MessagesMeasurement,
+        WhereTags(filter, applyTls: false),
+        DirectionTls);
 
     /// <summary>The WHERE clause: time as integer nanoseconds, then <see cref="WhereTags"/>.</summary>
     private static string Where(QueryFilter filter, bool applyTls) =>

@@ -14,18 +14,20 @@ internal readonly record struct MeasurementSpan(string Measurement, long From, l
 internal static class RollupSpans
 {
     /// <summary>
-    /// The spans of <c>[from, to)</c> (UTC ticks), in time order. Only tiers whose width divides
-    /// <paramref name="granularity"/> are used, so that every rollup point falls inside one bucket of a
-    /// <c>GROUP BY time(granularity)</c>; 0 means no time grouping (every tier fits).
+    /// The spans of <c>[from, to)</c> (UTC ticks), in time order: tier spans from the tiers of
+    /// <paramref name="tiered"/> (default: <paramref name="measurement"/>), the rest from the minute points of
+    /// <paramref name="measurement"/>. Only tiers whose width divides <paramref name="granularity"/> are used, so
+    /// that every rollup point falls inside one bucket of a <c>GROUP BY time(granularity)</c>; 0 means no time
+    /// grouping (every tier fits).
     /// </summary>
-    public static List<MeasurementSpan> Plan(string measurement, long from, long to, long granularity, bool useRollups)
+    public static List<MeasurementSpan> Plan(string measurement, long from, long to, long granularity, bool useRollups, string? tiered = null)
     {
         var spans = new List<MeasurementSpan>();
-        Cut(spans, measurement, from, to, granularity, useRollups ? InfluxSchema.RollupTiers.Count - 1 : -1);
+        Cut(spans, measurement, tiered ?? measurement, from, to, granularity, useRollups ? InfluxSchema.RollupTiers.Count - 1 : -1);
         return spans;
     }
 
-    private static void Cut(List<MeasurementSpan> spans, string measurement, long from, long to, long granularity, int coarsest)
+    private static void Cut(List<MeasurementSpan> spans, string measurement, string tiered, long from, long to, long granularity, int coarsest)
     {
         if (from >= to)
         {
@@ -48,9 +50,9 @@ internal static class RollupSpans
                 continue;
             }
 
-            Cut(spans, measurement, from, first, granularity, index - 1);
-            spans.Add(new MeasurementSpan(tier.Measurement(measurement), first, last));
-            Cut(spans, measurement, last, to, granularity, index - 1);
+            Cut(spans, measurement, tiered, from, first, granularity, index - 1);
+            spans.Add(new MeasurementSpan(tier.Measurement(tiered), first, last));
+            Cut(spans, measurement, tiered, last, to, granularity, index - 1);
             return;
         }
 

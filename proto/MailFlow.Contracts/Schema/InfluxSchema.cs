@@ -16,6 +16,17 @@ public static class InfluxSchema
     /// </summary>
     public const string PeersMeasurement = "mailflow_peers";
 
+    /// <summary>
+    /// Message counts per direction, connector type and TLS version (tags <see cref="TlsMeasurementTags"/>, no
+    /// connector): rollup tiers only (<c>mailflow_tls_5m</c>, <c>_1h</c>, <c>_1d</c>), summed from
+    /// <see cref="MessagesMeasurement"/>. Questions that do not name connectors (the TLS summary and time series of
+    /// the dashboards) read these few series instead of one per connector.
+    /// </summary>
+    public const string TlsMeasurement = "mailflow_tls";
+
+    /// <summary>The tags kept by <see cref="TlsMeasurement"/>.</summary>
+    public static IReadOnlyList<string> TlsMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Tls, Tags.Source];
+
     /// <summary>Tag keys.</summary>
     public static class Tags
     {

@@ -23,6 +23,7 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
     [InlineData("missing", "ERROR", "does not exist", "Fix the database")]
     [InlineData("empty", "OK", "no mail-flow data yet", "start the exporter")]
     [InlineData("no-url", "ERROR", "has no URL", "settings page")]
+    [InlineData("no-rollups", "ERROR", "no rollups", "mailflow-exporter rollup --from")]
     public void CheckHealth_BrokenSetups_SayWhatIsWrongAndWhatToDo(string setup, string status, string diagnosis, string advice)
     {
         var settings = setup switch
@@ -30,6 +31,7 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
             "unreachable" => harness.Settings(url: "http://127.0.0.1:1"),
             "missing" => harness.Settings(database: "nope"),
             "empty" => harness.Settings(database: "empty"),
+            "no-rollups" => harness.Settings(database: "minutes_only"),
             _ => harness.Settings(url: string.Empty),
         };
 
@@ -38,6 +40,18 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
         Assert.Equal(status, health["status"]!.GetValue<string>());
         Assert.Contains(diagnosis, health["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(advice, health["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckHealth_MinutesWithoutRollupsAndRollupsOff_Ok()
+    {
+        var settings = harness.Settings(database: "minutes_only", lastUpdated: 2);
+        settings["jsonData"]!["rollups"] = false;
+
+        var health = Health(settings);
+
+        Assert.Equal("OK", health["status"]!.GetValue<string>());
+        Assert.Equal("ok", health["details"]!["check"]!.GetValue<string>());
     }
 
     [Theory]

@@ -52,6 +52,10 @@ public sealed class PluginHarness : IDisposable
         Influx.Query("CREATE DATABASE mailflow");
         Influx.Query("CREATE DATABASE empty");
         FixtureLoader.WriteFile(Influx, "mailflow", Path.Combine(AppContext.BaseDirectory, "Plugin", "Fixtures", "mailflow.lp"));
+
+        // Minutes written by another tool, without rollup tiers.
+        Influx.Query("CREATE DATABASE minutes_only");
+        Influx.Write("minutes_only", "mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2 messages=1i 1793613600");
     }
 
     /// <summary>The packaged plugin folder (<c>mailflow-tls-datasource/</c>).</summary>

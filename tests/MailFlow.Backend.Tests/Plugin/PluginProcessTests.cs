@@ -38,6 +38,48 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
     }
 
     [Fact]
+    public void Start_PortRangeWithItsFirstPortTaken_ListensOnTheNextFreeOne()
+    {
+        // Grafana's go-plugin client passes PLUGIN_MIN_PORT/PLUGIN_MAX_PORT; the first port of the range is busy.
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var first = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        var start = new ProcessStartInfo(harness.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["grafana_plugin_type"] = "datasource",
+                ["PLUGIN_PROTOCOL_VERSIONS"] = "2",
+                ["PLUGIN_MIN_PORT"] = first.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["PLUGIN_MAX_PORT"] = (first + 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        using var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        var line = process.StandardOutput.ReadLine();
+        process.Kill();
+        process.WaitForExit();
+
+        Assert.NotNull(line);
+        var port = int.Parse(line.Split('|')[3].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(port, first + 1, first + 20);
+    }
+
+    [Theory]
+    [InlineData("20000", "10000")]
+    [InlineData("abc", "10")]
+    [InlineData("1", "70000")]
+    public void BindInPortRange_NotARange_Refused(string minimum, string maximum)
+    {
+        var error = Record.Exception(() => MailFlow.Backend.Plugin.PluginHost.BindInPortRange(minimum, maximum).Dispose());
+
+        Assert.True(error is ArgumentException or FormatException, error?.GetType().Name);
+    }
+
+    [Fact]
     public void Host_FullSession_HealthyHandshakeHclogAndGracefulShutdown()
     {
         var answer = harness.Host(new JsonObject

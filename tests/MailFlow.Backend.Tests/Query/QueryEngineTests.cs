@@ -233,4 +233,23 @@ public sealed class QueryEngineTests(ConnectorFixture fixture)
         Assert.True(report.Healthy, report.Message);
         Assert.StartsWith("1.", report.InfluxVersion, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CheckHealth_MinutesWithoutRollups_SaysHowToBuildThem()
+    {
+        var database = "minutes_" + Guid.NewGuid().ToString("N")[..8];
+        fixture.Influx.Query("CREATE DATABASE " + database);
+        fixture.Influx.Write(database, "mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2 messages=1i 1772445600");
+        using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = database });
+        using var engine = new MailFlowQueryEngine(client);
+        using var minutesOnly = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = false });
+
+        var report = await engine.CheckHealthAsync();
+        var withoutRollups = await minutesOnly.CheckHealthAsync();
+
+        Assert.True(report.Healthy, report.Message);
+        Assert.Contains("mailflow-exporter rollup --from", report.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rollup", withoutRollups.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rollup", (await Engine.CheckHealthAsync()).Message, StringComparison.Ordinal);
+    }
 }

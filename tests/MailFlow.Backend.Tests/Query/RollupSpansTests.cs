@@ -51,6 +51,16 @@ public sealed class RollupSpansTests
     }
 
     [Fact]
+    public void Plan_NarrowTiers_TiersFromThemMinutesFromTheMeasurement()
+    {
+        var spans = RollupSpans.Plan("mailflow_messages", From.UtcTicks, To.UtcTicks, 0, useRollups: true, tiered: "mailflow_tls");
+
+        Assert.Equal(
+            ["mailflow_messages", "mailflow_tls_5m", "mailflow_tls_1h", "mailflow_tls_1d", "mailflow_tls_1h", "mailflow_tls_5m", "mailflow_messages"],
+            spans.Select(s => s.Measurement));
+    }
+
+    [Fact]
     public void Plan_RollupsOff_OneMinuteSpan()
     {
         var spans = RollupSpans.Plan("mailflow_messages", From.UtcTicks, To.UtcTicks, 0, useRollups: false);

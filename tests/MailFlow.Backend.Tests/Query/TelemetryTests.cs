@@ -54,7 +54,8 @@ public sealed class TelemetryTests(ConnectorFixture fixture)
             activity = Assert.Single(activities, a => a.OperationName == "mailflow.query.peers");
         }
 
-        Assert.Contains("FROM \"mailflow_peers\"", activity.GetTagItem("db.query.text") as string, StringComparison.Ordinal);
+        // Two whole days: read from the daily rollup tier.
+        Assert.Contains("FROM \"mailflow_peers_1d\"", activity.GetTagItem("db.query.text") as string, StringComparison.Ordinal);
         lock (durations)
         {
             Assert.Contains(durations, d => d.Query == "peers" && d.Value > 0);
