@@ -7,11 +7,19 @@ namespace MailFlow.Exporter.Sinks;
 /// <summary>
 /// The statements that recompute rollup buckets inside InfluxDB: InfluxQL <c>SELECT ... INTO</c> for the v1 API
 /// (verified on influxd 1.6.7: tags and integer types are kept) and Flux <c>aggregateWindow |> to()</c> for v2.
-/// Counts are sums; <see cref="InfluxSchema.Fields.LastSeen"/> (peers) is a maximum.
+/// Counts are sums; <see cref="InfluxSchema.Fields.LastSeen"/> (peers) is a maximum; <see cref="InfluxSchema.TlsMeasurement"/>
+/// (tiers only) sums the messages without the connector tags.
 /// </summary>
 public static class RollupQueries
 {
-    private static readonly string[] Measurements = [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement];
+    private static readonly string[] Measurements = [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement];
+
+    /// <summary>
+    /// The finer measurement a tier of <paramref name="measurement"/> is computed from: the tier below, except that
+    /// <see cref="InfluxSchema.TlsMeasurement"/> has no minutes and its finest tier sums the messages minutes.
+    /// </summary>
+    public static string Source(string measurement, RollupStep step) =>
+        measurement == InfluxSchema.TlsMeasurement && step.SourceSuffix.Length == 0 ? InfluxSchema.MessagesMeasurement : measurement + step.SourceSuffix;
 
     /// <summary>
     /// One InfluxQL statement per measurement and span, joined by <c>;</c>. With a retention policy, sources and
@@ -31,7 +39,7 @@ public static class RollupQueries
             foreach (var measurement in Measurements)
             {
                 var text = new StringBuilder();
-                var source = Qualified(measurement + step.SourceSuffix, database, retentionPolicy);
+                var source = Qualified(Source(measurement, step), database, retentionPolicy);
                 var target = Qualified(step.Tier.Measurement(measurement), database, retentionPolicy);
                 text.Append(c, $"SELECT SUM(\"{InfluxSchema.Fields.Messages}\") AS \"{InfluxSchema.Fields.Messages}\", SUM(\"{InfluxSchema.Fields.Recipients}\") AS \"{InfluxSchema.Fields.Recipients}\", SUM(\"{InfluxSchema.Fields.Bytes}\") AS \"{InfluxSchema.Fields.Bytes}\"");
                 if (measurement == InfluxSchema.PeersMeasurement)
@@ -39,7 +47,9 @@ public static class RollupQueries
                     text.Append(c, $", MAX(\"{InfluxSchema.Fields.LastSeen}\") AS \"{InfluxSchema.Fields.LastSeen}\"");
                 }
 
-                text.Append(c, $" INTO {target} FROM {source} WHERE time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), * fill(none)");
+                // mailflow_tls keeps only its own tags: grouping by them sums the connectors away.
+                var tags = measurement == InfluxSchema.TlsMeasurement ? string.Join(", ", InfluxSchema.TlsMeasurementTags.Select(Identifier)) : "*";
+                text.Append(c, $" INTO {target} FROM {source} WHERE time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), {tags} fill(none)");
                 statements.Add(text.ToString());
             }
         }
@@ -69,7 +79,14 @@ public static class RollupQueries
                 {
                     text.Append(c, $"from(bucket: {FluxString(bucket)})\n");
                     text.Append(c, $"  |> range(start: {FluxTime(span.From)}, stop: {FluxTime(span.To)})\n");
-                    text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(measurement + step.SourceSuffix)} and {fieldFilter})\n");
+                    text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(Source(measurement, step))} and {fieldFilter})\n");
+                    if (measurement == InfluxSchema.TlsMeasurement)
+                    {
+                        // One table per mailflow_tls series: the aggregate sums the connectors away.
+                        var columns = string.Join(", ", new[] { "_measurement", "_field" }.Concat(InfluxSchema.TlsMeasurementTags).Select(FluxString));
+                        text.Append(c, $"  |> group(columns: [{columns}])\n");
+                    }
+
                     text.Append(c, $"  |> aggregateWindow(every: {every}, fn: {fn}, createEmpty: false, timeSrc: \"_start\")\n");
                     text.Append(c, $"  |> set(key: \"_measurement\", value: {FluxString(step.Tier.Measurement(measurement))})\n");
                     text.Append(c, $"  |> to(bucket: {FluxString(bucket)}, org: {FluxString(org)})\n");

@@ -21,6 +21,7 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
 
     private static readonly SeriesKey A = new(Direction.Inbound, ConnectorInfo.InboundInternet, TlsVersion.Tls12, "mx1");
     private static readonly SeriesKey B = new(Direction.Outbound, ConnectorInfo.OutboundInternet, TlsVersion.Tls10, "mx1");
+    private static readonly SeriesKey C = new(Direction.Inbound, new ConnectorInfo("Backup MX", ConnectorType.Internet, false), TlsVersion.Tls12, "mx1");
     private static readonly PeerKey P = new(Direction.Outbound, ConnectorInfo.OutboundInternet, TlsVersion.Tls10, "mx1", "legacy.example");
 
     private readonly string _directory = Directory.CreateTempSubdirectory("mailflow-rollup-").FullName;
@@ -34,7 +35,8 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
 
     /// <summary>
     /// Hand-made minutes. Series A: 08:03 (2 messages, 3 recipients, 100 bytes), 08:04 (3, 3, 200), 08:07
-    /// (4, 5, 300), 09:01 (5, 5, 400) and the next day 00:00 (6, 7, 500). Series B: 08:04 (1, 1, 10). Peer P:
+    /// (4, 5, 300), 09:01 (5, 5, 400) and the next day 00:00 (6, 7, 500). Series B: 08:04 (1, 1, 10). Series C,
+    /// A's tags but another connector (same connector type): 08:04 (7, 7, 70). Peer P:
     /// 08:03 (1, 1, 10), 08:07 (2, 2, 20), 09:01 (1, 1, 5).
     /// </summary>
     private static (SeriesPoint[] Series, PeerPoint[] Peers) HandPoints() =>
@@ -46,6 +48,7 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
             new(At(9, 1), A, new Counts(5, 5, 400)),
             new(Day1, A, new Counts(6, 7, 500)),
             new(At(8, 4), B, new Counts(1, 1, 10)),
+            new(At(8, 4), C, new Counts(7, 7, 70)),
         ],
         [
             new(At(8, 3), P, new Counts(1, 1, 10)),
@@ -57,7 +60,8 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
     /// The buckets the hand points must give, summed by hand. A: 5m 08:00 = 08:03 + 08:04 = (5, 6, 300), 08:05 =
     /// (4, 5, 300), 09:00 = (5, 5, 400), next day 00:00 = (6, 7, 500); 1h 08:00 = (9, 11, 600), 09:00 = (5, 5, 400),
     /// next day (6, 7, 500); 1d day 0 = (14, 16, 1000), day 1 = (6, 7, 500). B: (1, 1, 10) in its bucket of every
-    /// tier. P: 5m 08:00 = (1, 1, 10) last seen 08:03, 08:05 = (2, 2, 20) last seen 08:07, 09:00 = (1, 1, 5) last
+    /// tier, and C (7, 7, 70). mailflow_tls sums A and C (no connector tag): 5m 08:00 = (12, 13, 370), 1h 08:00 =
+    /// (16, 18, 670), 1d day 0 = (21, 23, 1070); B alone in its own series. P: 5m 08:00 = (1, 1, 10) last seen 08:03, 08:05 = (2, 2, 20) last seen 08:07, 09:00 = (1, 1, 5) last
     /// seen 09:01; 1h 08:00 = (3, 3, 30) last seen 08:07, 09:00 = (1, 1, 5) last seen 09:01; 1d = (4, 4, 35) last seen 09:01.
     /// </summary>
     private void AssertHandTiers(string database, string prefix = "")
@@ -66,7 +70,7 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         List<long[]> Rows(string query) => influx.Rows(query, database).Select(r => r.Skip(1).Select(v => v.GetInt64()).ToArray()).ToList();
         List<string> Times(string query) => influx.Rows(query, database).Select(r => r[0].GetString()!).ToList();
 
-        var a = "tls = 'TLS1.2'";
+        var a = "tls = 'TLS1.2' AND connector = 'From the internet without a connector'";
         Assert.Equal([[5, 6, 300], [4, 5, 300], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_messages_5m", a)));
         Assert.Equal(["2026-11-25T08:00:00Z", "2026-11-25T08:05:00Z", "2026-11-25T09:00:00Z", "2026-11-26T00:00:00Z"], Times(Series("mailflow_messages_5m", a)));
         Assert.Equal([[9, 11, 600], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_messages_1h", a)));
@@ -79,6 +83,16 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
             Assert.Equal([[1, 1, 10]], Rows(b));
             Assert.Equal([time], Times(b));
         }
+
+        var c = "connector = 'Backup MX'";
+        Assert.Equal([[7, 7, 70]], Rows(Series("mailflow_messages_5m", c)));
+        Assert.Equal([[7, 7, 70]], Rows(Series("mailflow_messages_1d", c)));
+        var tls12 = "tls = 'TLS1.2' AND direction = 'inbound' AND connector_type = 'Internet' AND source = 'mx1'";
+        Assert.Equal([[12, 13, 370], [4, 5, 300], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_tls_5m", tls12)));
+        Assert.Equal([[16, 18, 670], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_tls_1h", tls12)));
+        Assert.Equal([[21, 23, 1070], [6, 7, 500]], Rows(Series("mailflow_tls_1d", tls12)));
+        Assert.Equal([[1, 1, 10]], Rows(Series("mailflow_tls_1d", "tls = 'TLS1.0'")));
+        Assert.DoesNotContain(influx.Rows($"SHOW TAG KEYS FROM {prefix}mailflow_tls_1d", database), r => r[0].GetString() is "connector" or "peer");
 
         string Peers(string tier) => $"SELECT messages, recipients, bytes, last_seen FROM {prefix}mailflow_peers_{tier} WHERE peer = 'legacy.example' AND tls = 'TLS1.0' ORDER BY time";
         long Unix(int hour, int minute) => At(hour, minute).ToUnixTimeSeconds();
@@ -99,9 +113,10 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         var again = await writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None);
 
         AssertHandTiers(database);
-        // Points by hand: messages 5m 4 (A) + 1 (B), 1h 3 + 1, 1d 2 + 1; peers 5m 3, 1h 2, 1d 1: 18.
-        Assert.Equal(18, written);
-        Assert.Equal(18, again); // The same buckets again (both measurements of them): the same points, overwritten.
+        // Points by hand: messages 5m 4 (A) + 1 (B) + 1 (C), 1h 3 + 1 + 1, 1d 2 + 1 + 1; peers 5m 3, 1h 2, 1d 1;
+        // tls 5m 4 (A with C) + 1 (B), 1h 3 + 1, 1d 2 + 1: 15 + 6 + 12 = 33.
+        Assert.Equal(33, written);
+        Assert.Equal(33, again); // The same buckets again (both measurements of them): the same points, overwritten.
         // Integer types survive the aggregation (the query engine and Grafana expect integers).
         var types = influx.Rows("SHOW FIELD KEYS FROM mailflow_peers_1d", database).ToDictionary(r => r[0].GetString()!, r => r[1].GetString());
         Assert.Equal(new Dictionary<string, string?> { ["bytes"] = "integer", ["last_seen"] = "integer", ["messages"] = "integer", ["recipients"] = "integer" }, types);
@@ -199,10 +214,11 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("rollup    2026-11-25 to 2026-11-27", result.StdOut, StringComparison.Ordinal);
-        // Points per tier, both measurements: 5m A 4 + B 1 + P 3; 1h A 3 + B 1 + P 2; 1d A 2 + B 1 + P 1.
-        Assert.Contains("5m        8 points from 1m", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("1h        6 points from 5m", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("1d        4 points from 1h", result.StdOut, StringComparison.Ordinal);
+        // Points per tier, all measurements: 5m A 4 + B 1 + C 1 + P 3 + tls 5; 1h A 3 + B 1 + C 1 + P 2 + tls 4;
+        // 1d A 2 + B 1 + C 1 + P 1 + tls 3.
+        Assert.Contains("5m        14 points from 1m", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("1h        11 points from 5m", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("1d        8 points from 1h", result.StdOut, StringComparison.Ordinal);
         AssertHandTiers(database);
         TierCheck.AssertTiersMatchMinutes(influx, database, Day0, Day2);
     }

@@ -83,11 +83,15 @@ public static class TierCheck
         foreach (var tier in InfluxSchema.RollupTiers)
         {
             var every = RollupQueries.Duration(tier.Resolution);
-            foreach (var measurement in new[] { InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement })
+            foreach (var measurement in new[] { InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement })
             {
                 var peers = measurement == InfluxSchema.PeersMeasurement;
                 var lastSeen = peers ? ", max(last_seen) AS last_seen" : "";
-                var expected = Read(influx, $"SELECT sum(messages) AS messages, sum(recipients) AS recipients, sum(bytes) AS bytes{lastSeen} FROM {measurementPrefix}{measurement} {where} GROUP BY time({every}), * fill(none)", database);
+                // mailflow_tls has no minutes of its own: the messages minutes without the connector tags.
+                var (minutes, tags) = measurement == InfluxSchema.TlsMeasurement
+                    ? (InfluxSchema.MessagesMeasurement, string.Join(", ", InfluxSchema.TlsMeasurementTags))
+                    : (measurement, "*");
+                var expected = Read(influx, $"SELECT sum(messages) AS messages, sum(recipients) AS recipients, sum(bytes) AS bytes{lastSeen} FROM {measurementPrefix}{minutes} {where} GROUP BY time({every}), {tags} fill(none)", database);
                 var actual = Read(influx, $"SELECT messages, recipients, bytes{(peers ? ", last_seen" : "")} FROM {measurementPrefix}{tier.Measurement(measurement)} {where} GROUP BY *", database);
                 if (expected.Count == 0)
                 {
