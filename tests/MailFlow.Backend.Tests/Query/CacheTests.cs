@@ -41,39 +41,51 @@ public sealed class CacheTests(ConnectorFixture fixture)
     }
 
     [Fact]
-    public async Task WholeDay_RollupsOn_ReadFromTheDailyTier()
+    public async Task WholeDay_RollupsOn_ReadFromTheDailyTiers()
     {
-        // A database whose daily tier deliberately disagrees with its minutes (5 messages at 10:00, a day point of 7):
-        // only an engine that really reads the tier for a whole day answers 7.
+        // A database whose daily tiers deliberately disagree with its minutes (5 messages at 10:00; 7 in the narrow
+        // mailflow_tls day point, 9 in the per-connector one): only an engine that really reads the tiers for a whole
+        // day answers 7 for the summary (no connector named) and 9 for the connector report.
         var database = "tiers_" + Guid.NewGuid().ToString("N")[..8];
         fixture.Influx.Query("CREATE DATABASE " + database);
-        const string Tags = "connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2";
+        const string Tags = "connector_type=Partner,direction=inbound,source=mx1,tls=TLS1.2";
         var day = ConnectorFixture.Day1.ToUnixTimeSeconds();
-        fixture.Influx.Write(database, $"mailflow_messages,{Tags} messages=5i {day + 36_000}\nmailflow_messages_1d,{Tags} messages=7i {day}");
+        fixture.Influx.Write(database, string.Join('\n',
+            $"mailflow_messages,connector=X,forced_tls=false,{Tags} messages=5i {day + 36_000}",
+            $"mailflow_tls_1d,{Tags} messages=7i {day}",
+            $"mailflow_messages_1d,connector=X,forced_tls=false,{Tags} messages=9i {day}"));
         using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = database });
         using var rolled = new MailFlowQueryEngine(client);
         using var minutes = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = false });
         var wholeDay = new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day2 };
 
         Assert.Equal(7, (await rolled.GetTlsSummaryAsync(wholeDay)).Directions.Single().Messages.Total);
+        Assert.Equal(9, (await rolled.GetConnectorReportAsync(new ConnectorReportRequest(wholeDay))).Single().Messages.Total);
+        Assert.Equal(9, (await rolled.GetTlsSummaryAsync(wholeDay with { Connectors = ["X"] })).Directions.Single().Messages.Total);
         Assert.Equal(5, (await minutes.GetTlsSummaryAsync(wholeDay)).Directions.Single().Messages.Total);
+        Assert.Equal(5, (await minutes.GetConnectorReportAsync(new ConnectorReportRequest(wholeDay))).Single().Messages.Total);
     }
 
-    [Fact]
-    public async Task ClosedDaysAndHours_Cached_AnsweredWhileInfluxDbIsDown()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ClosedBuckets_Cached_AnsweredWhileInfluxDbIsDown(bool rollups)
     {
         using var influx = new MailFlow.Testing.InfluxDbServer();
         influx.Query("CREATE DATABASE " + ConnectorFixture.Database);
         ConnectorFixture.Load(influx, ConnectorFixture.Database, Path.Combine(AppContext.BaseDirectory, "Fixtures", "connectors.lp"));
         using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = influx.Url, Database = ConnectorFixture.Database });
-        using var engine = new MailFlowQueryEngine(client);
+        using var engine = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = rollups });
 
-        // Whole hours only (10:00 day 1 .. 10:00 day 2): every piece is closed and cacheable.
-        var hours = new QueryFilter { From = ConnectorFixture.Day1.AddHours(10), To = ConnectorFixture.Day2.AddHours(10) };
-        var before = await engine.GetTlsSummaryAsync(hours);
+        // Every piece closed and cacheable: whole days with rollups (partial days are read whole, from the tiers);
+        // without them, whole hours too (10:00 day 1 .. 10:00 day 2), partial days being cached hour by hour.
+        var range = rollups
+            ? new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(2) }
+            : new QueryFilter { From = ConnectorFixture.Day1.AddHours(10), To = ConnectorFixture.Day2.AddHours(10) };
+        var before = await engine.GetTlsSummaryAsync(range);
         influx.Stop();
-        var after = await engine.GetTlsSummaryAsync(hours);
-        var partial = await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetTlsSummaryAsync(hours with { From = hours.From.AddMinutes(1) }));
+        var after = await engine.GetTlsSummaryAsync(range);
+        var partial = await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetTlsSummaryAsync(range with { From = range.From.AddMinutes(1) }));
 
         // Contoso day 1 (11) + day 2 (10); O'Brien 3, (.*)|x 6, internet 65: inbound 95. Outbound: Fabrikam 25 + 30, internet 50.
         Assert.Equal(95, before.Directions[0].Messages.Total);
