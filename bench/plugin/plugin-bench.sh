@@ -30,5 +30,5 @@ start_influxd "$work/influx"
 python3 "$here/plugin_bench.py" \
   --plugin "$plugin/gpx_mailflow_linux_amd64" --host "$work/plugin-host" \
   --decode "$root/tests/arrow-check/decode.mjs" --influx "$INFLUXD_URL" \
-  --exporter "$root/exporter/MailFlow.Exporter/bin/Release/net10.0/mailflow-exporter" \
+  --exporter "$root/exporter/MailFlow.Exporter/bin/Release/net10.0/mailflow-exporter" --influx-dir "$work/influx" \
   --runs "${RUNS:-20}" --repeat "${REPEAT:-20}"

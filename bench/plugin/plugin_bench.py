@@ -112,6 +112,7 @@ def main():
     a.add_argument("--decode", required=True)
     a.add_argument("--influx", required=True)
     a.add_argument("--exporter", required=True)
+    a.add_argument("--influx-dir", help="influxd's directory: wait for its snapshot before measuring")
     a.add_argument("--runs", type=int, default=20)
     a.add_argument("--repeat", type=int, default=20)
     args = a.parse_args()
@@ -121,6 +122,8 @@ def main():
     points, seconds = load(args.influx, end_s)
     print(f"data: {points} points ({CONNECTORS} connectors, {DAYS} days, 1-minute) loaded in {seconds:.1f} s")
     print(f"rollup tiers built by mailflow-exporter rollup in {rollup(args.exporter, args.influx, end_s):.1f} s")
+    if args.influx_dir:
+        subprocess.run(["bash", "-c", f'. "{os.path.dirname(__file__)}/../lib/influxd.sh"; wait_snapshot "{args.influx_dir}"'], check=True)
     print(f"executable: {args.plugin} ({os.path.getsize(args.plugin) / 1e6:.1f} MB)")
 
     hs = handshake_runs(args.plugin, args.runs)

@@ -22,6 +22,24 @@ public static class RollupQueries
         measurement == InfluxSchema.TlsMeasurement && step.SourceSuffix.Length == 0 ? InfluxSchema.MessagesMeasurement : measurement + step.SourceSuffix;
 
     /// <summary>
+    /// What one step writes, per span: each measurement's tier from its source, and in the finest step also the
+    /// per-minute <see cref="InfluxSchema.TlsMeasurement"/> points (the messages minutes summed over connectors), so
+    /// that short time series without connector names read a few series per minute too.
+    /// </summary>
+    internal static IEnumerable<(string Measurement, string Target, TimeSpan Resolution)> Targets(RollupStep step)
+    {
+        foreach (var measurement in Measurements)
+        {
+            if (measurement == InfluxSchema.TlsMeasurement && step.SourceSuffix.Length == 0)
+            {
+                yield return (measurement, InfluxSchema.TlsMeasurement, InfluxSchema.BaseResolution);
+            }
+
+            yield return (measurement, step.Tier.Measurement(measurement), step.Tier.Resolution);
+        }
+    }
+
+    /// <summary>
     /// One InfluxQL statement per measurement and span, joined by <c>;</c>. With a retention policy, sources and
     /// targets are qualified as <c>"db"."rp"."m"</c> (an unqualified INTO would go to the default policy).
     /// </summary>
@@ -32,15 +50,15 @@ public static class RollupQueries
     public static List<string> InfluxQlStatements(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
     {
         var c = CultureInfo.InvariantCulture;
-        var every = Duration(step.Tier.Resolution);
-        var statements = new List<string>(spans.Count * Measurements.Length);
+        var statements = new List<string>(spans.Count * (Measurements.Length + 1));
         foreach (var span in spans)
         {
-            foreach (var measurement in Measurements)
+            foreach (var (measurement, targetName, resolution) in Targets(step))
             {
+                var every = Duration(resolution);
                 var text = new StringBuilder();
                 var source = Qualified(Source(measurement, step), database, retentionPolicy);
-                var target = Qualified(step.Tier.Measurement(measurement), database, retentionPolicy);
+                var target = Qualified(targetName, database, retentionPolicy);
                 text.Append(c, $"SELECT SUM(\"{InfluxSchema.Fields.Messages}\") AS \"{InfluxSchema.Fields.Messages}\", SUM(\"{InfluxSchema.Fields.Recipients}\") AS \"{InfluxSchema.Fields.Recipients}\", SUM(\"{InfluxSchema.Fields.Bytes}\") AS \"{InfluxSchema.Fields.Bytes}\"");
                 if (measurement == InfluxSchema.PeersMeasurement)
                 {
@@ -65,13 +83,13 @@ public static class RollupQueries
     public static string Flux(RollupStep step, IReadOnlyList<RollupSpan> spans, string bucket, string org)
     {
         var c = CultureInfo.InvariantCulture;
-        var every = Duration(step.Tier.Resolution);
         var text = new StringBuilder();
         var n = 0;
         foreach (var span in spans)
         {
-            foreach (var measurement in Measurements)
+            foreach (var (measurement, targetName, resolution) in Targets(step))
             {
+                var every = Duration(resolution);
                 var pipelines = measurement == InfluxSchema.PeersMeasurement
                     ? new[] { ("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w"), ("max", $"r._field == {FluxString(InfluxSchema.Fields.LastSeen)}", "m") }
                     : [("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w")];
@@ -88,7 +106,7 @@ public static class RollupQueries
                     }
 
                     text.Append(c, $"  |> aggregateWindow(every: {every}, fn: {fn}, createEmpty: false, timeSrc: \"_start\")\n");
-                    text.Append(c, $"  |> set(key: \"_measurement\", value: {FluxString(step.Tier.Measurement(measurement))})\n");
+                    text.Append(c, $"  |> set(key: \"_measurement\", value: {FluxString(targetName)})\n");
                     text.Append(c, $"  |> to(bucket: {FluxString(bucket)}, org: {FluxString(org)})\n");
                     if (yieldPrefix == "w")
                     {

@@ -33,13 +33,23 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
     private readonly MemoryCache? _cache = options.CacheEnabled ? new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CacheMaxRows }) : null;
 
     /// <summary>
-    /// The sums per bucket start (epoch ns) for <c>[from, to)</c>; a bucket may list the same tags more than once
-    /// (one entry per piece read), callers add them up.
+    /// The sums per bucket start (epoch ns) for <c>[from, to)</c>, or one entry for the whole range when
+    /// <paramref name="bucket"/> is null; a bucket may list the same tags more than once (one entry per piece read),
+    /// callers add them up.
     /// </summary>
     public async Task<SortedDictionary<long, BucketSum[]>> ReadAsync(
-        Activity? activity, ReadShape read, TimeSpan bucket, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        Activity? activity, ReadShape read, TimeSpan? bucket, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var size = bucket.Ticks;
+        if (bucket is null)
+        {
+            // Totals over the whole range: one piece, no time grouping. Cheaper for InfluxDB than per-day sums (one
+            // window per series), so never worth caching by day.
+            var totals = new SortedDictionary<long, List<BucketSum>>();
+            await ReadMissingAsync(activity, read, [new Piece(from.UtcTicks, from.UtcTicks, to.UtcTicks, 0, null)], totals, cancellationToken).ConfigureAwait(false);
+            return new SortedDictionary<long, BucketSum[]>(totals.ToDictionary(pair => TicksToNanoseconds(pair.Key), pair => pair.Value.ToArray()));
+        }
+
+        var size = bucket.Value.Ticks;
         var closedBefore = (time.GetUtcNow() - options.SettleDelay).UtcTicks;
         var shape = string.Concat(read.Measurement, "|", read.Tiered, "|", read.WhereWithoutTime, "|", read.GroupByTags, "|");
         var collected = new SortedDictionary<long, List<BucketSum>>();
@@ -113,27 +123,27 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         }
 
         // Each run is read from the coarsest rollup tier that fits it, minutes only at its edges.
-        var query = new StringBuilder();
+        var statements = new List<string>();
         var statementGranularity = new List<long>();
         foreach (var (runFrom, runTo, granularity) in runs)
         {
             foreach (var span in RollupSpans.Plan(read.Measurement, runFrom, runTo, granularity, options.UseRollups, read.Tiered))
             {
-                query.Append(query.Length == 0 ? string.Empty : "; ")
+                statements.Add(new StringBuilder()
                     .Append("SELECT SUM(").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)).Append(") AS ").Append(InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages))
                     .Append(" FROM ").Append(InfluxQl.QuoteIdentifier(span.Measurement))
                     .Append(" WHERE time >= ").Append(InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero)))
                     .Append(" AND time < ").Append(InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero)))
                     .Append(read.WhereWithoutTime)
-                    .Append(" GROUP BY time(").Append(InfluxQl.Duration(TimeSpan.FromTicks(granularity))).Append(')').Append(read.GroupByTags.Length > 0 ? "," : string.Empty).Append(read.GroupByTags)
-                    .Append(" fill(none)");
+                    .Append(GroupBy(granularity, read.GroupByTags))
+                    .ToString());
                 statementGranularity.Add(granularity);
             }
         }
 
-        activity?.SetTag("db.query.text", query.ToString());
+        activity?.SetTag("db.query.text", string.Join("; ", statements));
         var started = Stopwatch.GetTimestamp();
-        var results = await client.QueryAsync(query.ToString(), cancellationToken).ConfigureAwait(false);
+        var results = await client.QueryAsync(statements, options.RequestsPerQuestion, cancellationToken).ConfigureAwait(false);
         QueryTelemetry.InfluxDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
         // Rows by (granularity, start of their granularity bucket): each missing piece takes the rows of its own start.
@@ -154,7 +164,8 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
                 foreach (var row in series.Rows)
                 {
-                    var start = NanosecondsToTicks(row.Time);
+                    // Without time grouping each statement stamps its rows with its own range start: one bucket.
+                    var start = granularity == 0 ? 0 : NanosecondsToTicks(row.Time);
                     if (!rows.TryGetValue((granularity, start), out var list))
                     {
                         rows[(granularity, start)] = list = [];
@@ -168,7 +179,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         foreach (var piece in missing)
         {
             // A partial piece's row is labelled with the start of its granularity bucket, which may precede the piece.
-            var sums = rows.TryGetValue((piece.Granularity, Floor(piece.From, piece.Granularity)), out var list) ? list.ToArray() : [];
+            var sums = rows.TryGetValue((piece.Granularity, piece.Granularity == 0 ? 0 : Floor(piece.From, piece.Granularity)), out var list) ? list.ToArray() : [];
             Collect(collected, piece.Label, sums);
             if (piece.CacheKey is not null)
             {
@@ -179,6 +190,16 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 });
             }
         }
+    }
+
+    private static string GroupBy(long granularity, string tags)
+    {
+        if (granularity == 0)
+        {
+            return tags.Length > 0 ? " GROUP BY " + tags : string.Empty;
+        }
+
+        return " GROUP BY time(" + InfluxQl.Duration(TimeSpan.FromTicks(granularity)) + ")" + (tags.Length > 0 ? "," + tags : string.Empty) + " fill(none)";
     }
 
     private static void Collect(SortedDictionary<long, List<BucketSum>> collected, long label, BucketSum[] sums)

@@ -28,6 +28,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     private static readonly string DirectionTls = $"{Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)}";
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
+    /// <summary>Time-series bucket widths below a day, in ticks.</summary>
+    internal static readonly long[] IntervalSteps = [.. new[] { 1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440 }.Select(minutes => minutes * TimeSpan.TicksPerMinute)];
+
     private readonly InfluxQlClient _client;
     private readonly ILogger _logger;
     private readonly QueryEngineOptions _options;
@@ -48,9 +51,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             Validate(filter);
             var counts = new TlsCounts[Directions.All.Count];
             var seen = new bool[counts.Length];
-            // Per-day sums: whole closed days come from the cache, whole days from the daily rollup, so a long range
-            // costs InfluxDB about one point per series and day.
-            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            // Totals over the range: whole days from the daily rollup, so a long range costs InfluxDB about one point
+            // per series and day, summed into one window (see TotalsBucket).
+            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), TotalsBucket, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
             foreach (var sum in buckets.Values.SelectMany(b => b))
             {
                 seen[(int)sum.Direction] = true;
@@ -163,10 +166,10 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 
             // SUM and MAX are both aggregates, so one statement per span gives the count and the newest minute.
             var spans = RollupSpans.Plan(InfluxSchema.PeersMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, _options.UseRollups);
-            var query = string.Join("; ", spans.Select(span =>
+            var statements = spans.Select(span =>
                 $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
-                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}"));
-            var result = await ExecuteAsync(activity, query, cancellationToken).ConfigureAwait(false);
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
+            var result = await ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
             var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last)>();
             var lastSeenMissing = false;
             foreach (var series in result.SelectMany(statement => statement.Series))
@@ -278,8 +281,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     /// <summary>
     /// The bucket width for a time series: the wished one (at least a minute, the data's resolution), widened until
     /// the range, cut in epoch-aligned buckets, gives at most <paramref name="maxPoints"/>. Widths are rounded up to
-    /// whole minutes below 5 minutes, multiples of 5 minutes below an hour, whole hours below a day and whole days
-    /// above, so that every bucket is made of whole rollup buckets (5 minutes, hours, days).
+    /// the next of <see cref="IntervalSteps"/>, then whole days: Grafana's own steps, each made of whole minutes,
+    /// 5-minute blocks, hours or days, so that a long series reads the coarsest tier that fits it (30 days at 1,000 points: 1 h from
+    /// the hourly tier, not 45 min from the 5-minute one).
     /// </summary>
     internal static TimeSpan ChooseInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan? wished, int maxPoints)
     {
@@ -298,14 +302,15 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 
     private static long RoundInterval(long ticks)
     {
-        var step = ticks switch
+        foreach (var step in IntervalSteps)
         {
-            <= 5 * TimeSpan.TicksPerMinute => TimeSpan.TicksPerMinute,
-            <= TimeSpan.TicksPerHour => 5 * TimeSpan.TicksPerMinute,
-            <= TimeSpan.TicksPerDay => TimeSpan.TicksPerHour,
-            _ => TimeSpan.TicksPerDay,
-        };
-        return (ticks + step - 1) / step * step;
+            if (ticks <= step)
+            {
+                return step;
+            }
+        }
+
+        return (ticks + TimeSpan.TicksPerDay - 1) / TimeSpan.TicksPerDay * TimeSpan.TicksPerDay;
     }
 
     /// <summary>Sums per connector, direction and TLS version, per UTC day or over the whole range.</summary>
@@ -322,7 +327,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         }
 
         var read = new ReadShape(InfluxSchema.MessagesMeasurement, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags);
-        var buckets = await _sums.ReadAsync(activity, read, Day, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+        var buckets = await _sums.ReadAsync(activity, read, perDay ? Day : TotalsBucket, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
         foreach (var (day, sums) in buckets)
         {
             foreach (var sum in sums)
@@ -342,12 +347,15 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             .ToList();
     }
 
-    private async Task<IReadOnlyList<InfluxStatementResult>> ExecuteAsync(Activity? activity, string query, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<InfluxStatementResult>> ExecuteAsync(Activity? activity, string query, CancellationToken cancellationToken) =>
+        ExecuteAsync(activity, [query], cancellationToken);
+
+    private async Task<IReadOnlyList<InfluxStatementResult>> ExecuteAsync(Activity? activity, IReadOnlyList<string> statements, CancellationToken cancellationToken)
     {
         activity?.SetTag("db.system.name", "influxdb");
-        activity?.SetTag("db.query.text", query);
+        activity?.SetTag("db.query.text", string.Join("; ", statements));
         var started = Stopwatch.GetTimestamp();
-        var result = await _client.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        var result = await _client.QueryAsync(statements, _options.RequestsPerQuestion, cancellationToken).ConfigureAwait(false);
         QueryTelemetry.InfluxDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (result.Count == 0)
         {
@@ -391,6 +399,13 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
+
+    /// <summary>
+    /// How totals over a range are read: with rollups in one window (null), which costs InfluxDB about a point per
+    /// series and day; minutes only, per day, so that whole past days come from the cache instead of millions of
+    /// minutes.
+    /// </summary>
+    private TimeSpan? TotalsBucket => _options.UseRollups ? null : Day;
 
     /// <summary>
     /// Sums per direction and TLS version. Without connector names in the filter, whole blocks come from the narrow

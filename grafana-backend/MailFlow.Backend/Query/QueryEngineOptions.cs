@@ -35,6 +35,16 @@ public sealed class QueryEngineOptions
     /// </summary>
     public bool UseRollups { get; set; } = true;
 
+    /// <summary>
+    /// Default <see cref="RequestsPerQuestion"/>: 3. A question is up to 7 statements (edge minutes, 5-minute
+    /// blocks, hours and days on both sides); InfluxDB runs one request's statements in turn, so a few concurrent
+    /// requests use the cores of a small server without flooding it.
+    /// </summary>
+    public const int DefaultRequestsPerQuestion = 3;
+
+    /// <summary>Most concurrent InfluxDB requests one question's statements are spread over. Default 3.</summary>
+    public int RequestsPerQuestion { get; set; } = DefaultRequestsPerQuestion;
+
     /// <summary>True when closed buckets are cached.</summary>
     public bool CacheEnabled => CacheTtl > TimeSpan.Zero && CacheMaxRows > 0;
 }

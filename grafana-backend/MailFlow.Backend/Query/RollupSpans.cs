@@ -14,16 +14,23 @@ internal readonly record struct MeasurementSpan(string Measurement, long From, l
 internal static class RollupSpans
 {
     /// <summary>
-    /// The spans of <c>[from, to)</c> (UTC ticks), in time order: tier spans from the tiers of
-    /// <paramref name="tiered"/> (default: <paramref name="measurement"/>), the rest from the minute points of
-    /// <paramref name="measurement"/>. Only tiers whose width divides <paramref name="granularity"/> are used, so
+    /// The spans of <c>[from, to)</c> (UTC ticks), in time order: with rollups, tier spans from the tiers of
+    /// <paramref name="tiered"/> (default: <paramref name="measurement"/>) and the rest from its minute points;
+    /// without, one span of <paramref name="measurement"/>'s minutes. Only tiers whose width divides <paramref name="granularity"/> are used, so
     /// that every rollup point falls inside one bucket of a <c>GROUP BY time(granularity)</c>; 0 means no time
     /// grouping (every tier fits).
     /// </summary>
     public static List<MeasurementSpan> Plan(string measurement, long from, long to, long granularity, bool useRollups, string? tiered = null)
     {
+        if (!useRollups)
+        {
+            return [new MeasurementSpan(measurement, from, to)];
+        }
+
+        // The exporter writes the narrow measurement's minutes along with its tiers: the edges read them too.
         var spans = new List<MeasurementSpan>();
-        Cut(spans, measurement, tiered ?? measurement, from, to, granularity, useRollups ? InfluxSchema.RollupTiers.Count - 1 : -1);
+        tiered ??= measurement;
+        Cut(spans, tiered, tiered, from, to, granularity, InfluxSchema.RollupTiers.Count - 1);
         return spans;
     }
 

@@ -18,8 +18,8 @@ public static class InfluxSchema
 
     /// <summary>
     /// Message counts per direction, connector type and TLS version (tags <see cref="TlsMeasurementTags"/>, no
-    /// connector): rollup tiers only (<c>mailflow_tls_5m</c>, <c>_1h</c>, <c>_1d</c>), summed from
-    /// <see cref="MessagesMeasurement"/>. Questions that do not name connectors (the TLS summary and time series of
+    /// connector), summed from <see cref="MessagesMeasurement"/> by the exporter's rollup step: per minute, and in the
+    /// tiers <c>mailflow_tls_5m</c>, <c>_1h</c>, <c>_1d</c>. Questions that do not name connectors (the TLS summary and time series of
     /// the dashboards) read these few series instead of one per connector.
     /// </summary>
     public const string TlsMeasurement = "mailflow_tls";

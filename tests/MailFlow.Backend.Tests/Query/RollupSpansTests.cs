@@ -51,12 +51,12 @@ public sealed class RollupSpansTests
     }
 
     [Fact]
-    public void Plan_NarrowTiers_TiersFromThemMinutesFromTheMeasurement()
+    public void Plan_NarrowMeasurement_ItsTiersAndItsOwnMinutes()
     {
         var spans = RollupSpans.Plan("mailflow_messages", From.UtcTicks, To.UtcTicks, 0, useRollups: true, tiered: "mailflow_tls");
 
         Assert.Equal(
-            ["mailflow_messages", "mailflow_tls_5m", "mailflow_tls_1h", "mailflow_tls_1d", "mailflow_tls_1h", "mailflow_tls_5m", "mailflow_messages"],
+            ["mailflow_tls", "mailflow_tls_5m", "mailflow_tls_1h", "mailflow_tls_1d", "mailflow_tls_1h", "mailflow_tls_5m", "mailflow_tls"],
             spans.Select(s => s.Measurement));
     }
 
@@ -108,13 +108,15 @@ public sealed class RollupSpansTests
     }
 
     [Theory]
-    [InlineData(605, 1000, 15)] // a 1000-pixel panel over 7 days: 10.08 min, rounded to 15 (672 points)
-    [InlineData(180, 5000, 3)] // 3 minutes is kept (3,360 points)
-    [InlineData(180, 1000, 15)] // 3,360 do not fit: 7 d / 999 = 10.1 min, rounded to 15
-    [InlineData(420, 5000, 10)] // 7 min -> 10 min (1008 points <= 5000)
+    [InlineData(605, 1000, 15)] // a 1000-pixel panel over 7 days: 10.08 min, next step 15 (672 points)
+    [InlineData(600, 1000, 15)] // Grafana's 10 min gives 1,008 points: widened to the next step
+    [InlineData(600, 2000, 10)] // ...which fits 2,000
+    [InlineData(180, 5000, 5)] // 3 min is not a step: 5
+    [InlineData(180, 1000, 15)] // 7 d / 999 = 10.1 min: 15
+    [InlineData(420, 5000, 10)] // 7 min -> 10 min
     [InlineData(5_400, 1000, 120)] // 90 min -> 2 h
     [InlineData(90_000, 1000, 2_880)] // 25 h -> 2 days
-    public void ChooseInterval_SevenDays_RoundedToTierMultiples(int wishedSeconds, int maxPoints, int expectedMinutes)
+    public void ChooseInterval_SevenDays_RoundedToTheNextStep(int wishedSeconds, int maxPoints, int expectedMinutes)
     {
         var from = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
         var to = from.AddDays(7);

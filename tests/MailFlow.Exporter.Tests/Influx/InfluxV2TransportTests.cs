@@ -96,9 +96,11 @@ public sealed class InfluxV2TransportTests
             Assert.Contains($"|> set(key: \"_measurement\", value: \"{target}\")", flux[i], StringComparison.Ordinal);
             Assert.Contains($"|> set(key: \"_measurement\", value: \"{target.Replace("messages", "peers", StringComparison.Ordinal)}\")", flux[i], StringComparison.Ordinal);
             Assert.Contains($"|> set(key: \"_measurement\", value: \"{target.Replace("messages", "tls", StringComparison.Ordinal)}\")", flux[i], StringComparison.Ordinal);
-            // mailflow_tls: its finest tier from the messages minutes, regrouped without the connector tags.
+            Assert.Equal(i == 0, flux[i].Contains("|> aggregateWindow(every: 1m, fn: sum, createEmpty: false, timeSrc: \"_start\")\n  |> set(key: \"_measurement\", value: \"mailflow_tls\")", StringComparison.Ordinal));
+            // mailflow_tls: its minutes and finest tier from the messages minutes, regrouped without the connector tags.
             Assert.Contains($"r._measurement == \"{(i == 0 ? source : source.Replace("messages", "tls", StringComparison.Ordinal))}\" and r._field != \"last_seen\")\n  |> group(columns: [\"_measurement\", \"_field\", \"direction\", \"connector_type\", \"tls\", \"source\"])", flux[i], StringComparison.Ordinal);
-            Assert.Equal(4, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
+            // messages, peers (sum and max), mailflow_tls; the finest step also writes mailflow_tls's own minutes.
+            Assert.Equal(i == 0 ? 5 : 4, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
         }
     }
 

@@ -83,6 +83,7 @@ public sealed class RollupPlanTests
         Assert.Equal(
             "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_messages_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_peers_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_peers\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
+            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_tls\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(1m), \"direction\", \"connector_type\", \"tls\", \"source\" fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_tls_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), \"direction\", \"connector_type\", \"tls\", \"source\" fill(none)",
             text);
     }

@@ -61,7 +61,8 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
     /// (4, 5, 300), 09:00 = (5, 5, 400), next day 00:00 = (6, 7, 500); 1h 08:00 = (9, 11, 600), 09:00 = (5, 5, 400),
     /// next day (6, 7, 500); 1d day 0 = (14, 16, 1000), day 1 = (6, 7, 500). B: (1, 1, 10) in its bucket of every
     /// tier, and C (7, 7, 70). mailflow_tls sums A and C (no connector tag): 5m 08:00 = (12, 13, 370), 1h 08:00 =
-    /// (16, 18, 670), 1d day 0 = (21, 23, 1070); B alone in its own series. P: 5m 08:00 = (1, 1, 10) last seen 08:03, 08:05 = (2, 2, 20) last seen 08:07, 09:00 = (1, 1, 5) last
+    /// (16, 18, 670), 1d day 0 = (21, 23, 1070), and per minute A's minutes with C added at 08:04 (10, 10, 270); B
+    /// alone in its own series. P: 5m 08:00 = (1, 1, 10) last seen 08:03, 08:05 = (2, 2, 20) last seen 08:07, 09:00 = (1, 1, 5) last
     /// seen 09:01; 1h 08:00 = (3, 3, 30) last seen 08:07, 09:00 = (1, 1, 5) last seen 09:01; 1d = (4, 4, 35) last seen 09:01.
     /// </summary>
     private void AssertHandTiers(string database, string prefix = "")
@@ -88,6 +89,7 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         Assert.Equal([[7, 7, 70]], Rows(Series("mailflow_messages_5m", c)));
         Assert.Equal([[7, 7, 70]], Rows(Series("mailflow_messages_1d", c)));
         var tls12 = "tls = 'TLS1.2' AND direction = 'inbound' AND connector_type = 'Internet' AND source = 'mx1'";
+        Assert.Equal([[2, 3, 100], [10, 10, 270], [4, 5, 300], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_tls", tls12))); // 08:04 = A + C
         Assert.Equal([[12, 13, 370], [4, 5, 300], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_tls_5m", tls12)));
         Assert.Equal([[16, 18, 670], [5, 5, 400], [6, 7, 500]], Rows(Series("mailflow_tls_1h", tls12)));
         Assert.Equal([[21, 23, 1070], [6, 7, 500]], Rows(Series("mailflow_tls_1d", tls12)));
@@ -114,9 +116,10 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
 
         AssertHandTiers(database);
         // Points by hand: messages 5m 4 (A) + 1 (B) + 1 (C), 1h 3 + 1 + 1, 1d 2 + 1 + 1; peers 5m 3, 1h 2, 1d 1;
-        // tls 5m 4 (A with C) + 1 (B), 1h 3 + 1, 1d 2 + 1: 15 + 6 + 12 = 33.
-        Assert.Equal(33, written);
-        Assert.Equal(33, again); // The same buckets again (both measurements of them): the same points, overwritten.
+        // tls minutes 5 (A with C: 08:03, 08:04, 08:07, 09:01, next day) + 1 (B), 5m 4 + 1, 1h 3 + 1, 1d 2 + 1:
+        // 15 + 6 + 18 = 39.
+        Assert.Equal(39, written);
+        Assert.Equal(39, again); // The same buckets again (both measurements of them): the same points, overwritten.
         // Integer types survive the aggregation (the query engine and Grafana expect integers).
         var types = influx.Rows("SHOW FIELD KEYS FROM mailflow_peers_1d", database).ToDictionary(r => r[0].GetString()!, r => r[1].GetString());
         Assert.Equal(new Dictionary<string, string?> { ["bytes"] = "integer", ["last_seen"] = "integer", ["messages"] = "integer", ["recipients"] = "integer" }, types);
@@ -214,9 +217,9 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("rollup    2026-11-25 to 2026-11-27", result.StdOut, StringComparison.Ordinal);
-        // Points per tier, all measurements: 5m A 4 + B 1 + C 1 + P 3 + tls 5; 1h A 3 + B 1 + C 1 + P 2 + tls 4;
-        // 1d A 2 + B 1 + C 1 + P 1 + tls 3.
-        Assert.Contains("5m        14 points from 1m", result.StdOut, StringComparison.Ordinal);
+        // Points per tier, all measurements: 5m A 4 + B 1 + C 1 + P 3 + tls 5, plus the tls minutes 6; 1h A 3 + B 1 +
+        // C 1 + P 2 + tls 4; 1d A 2 + B 1 + C 1 + P 1 + tls 3.
+        Assert.Contains("5m        20 points from 1m", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("1h        11 points from 5m", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("1d        8 points from 1h", result.StdOut, StringComparison.Ordinal);
         AssertHandTiers(database);

@@ -80,14 +80,20 @@ public static class TierCheck
     public static string? Mismatch(InfluxFixture influx, string database, DateTimeOffset from, DateTimeOffset to, string measurementPrefix)
     {
         var where = $"WHERE time >= '{from.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' AND time < '{to.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}'";
-        foreach (var tier in InfluxSchema.RollupTiers)
+
+        // The per-minute mailflow_tls points first (a "tier" of one minute, named without a suffix), then every tier.
+        var levels = new[] { new RollupTier(InfluxSchema.BaseResolution, string.Empty) }.Concat(InfluxSchema.RollupTiers);
+        foreach (var tier in levels)
         {
             var every = RollupQueries.Duration(tier.Resolution);
-            foreach (var measurement in new[] { InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement })
+            var measurements = tier.Suffix.Length == 0
+                ? new[] { InfluxSchema.TlsMeasurement }
+                : [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement];
+            foreach (var measurement in measurements)
             {
                 var peers = measurement == InfluxSchema.PeersMeasurement;
                 var lastSeen = peers ? ", max(last_seen) AS last_seen" : "";
-                // mailflow_tls has no minutes of its own: the messages minutes without the connector tags.
+                // mailflow_tls is the messages minutes without the connector tags, at every level.
                 var (minutes, tags) = measurement == InfluxSchema.TlsMeasurement
                     ? (InfluxSchema.MessagesMeasurement, string.Join(", ", InfluxSchema.TlsMeasurementTags))
                     : (measurement, "*");
