@@ -54,8 +54,12 @@ public sealed class InfluxPointWriter : IDisposable
     /// <summary>Time spent recomputing rollups so far.</summary>
     public TimeSpan RollupTime { get; private set; }
 
-    /// <summary>Spans sent in one rollup request at most (several statements per request, each of bounded size).</summary>
-    public int RollupSpansPerRequest { get; init; } = 16;
+    /// <summary>
+    /// Spans sent in one rollup request at most. Default 1: a span is at most a day of minutes (4 statements), a few
+    /// seconds of work for InfluxDB, so a request stays far below the request timeout, which it must: a request
+    /// cut off by the timeout is retried, and would be cut off again.
+    /// </summary>
+    public int RollupSpansPerRequest { get; init; } = 1;
 
     /// <summary>The transport's description once connected.</summary>
     public string? Target => _transport?.Description;

@@ -30,6 +30,8 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
     /// <summary>Without rollups, partial days are read per hour, so that their whole closed hours come from the cache too.</summary>
     private static readonly long Hour = TimeSpan.TicksPerHour;
 
+    private static readonly long Day = TimeSpan.TicksPerDay;
+
     private readonly MemoryCache? _cache = options.CacheEnabled ? new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CacheMaxRows }) : null;
 
     /// <summary>
@@ -40,20 +42,50 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
     public async Task<SortedDictionary<long, BucketSum[]>> ReadAsync(
         Activity? activity, ReadShape read, TimeSpan? bucket, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        if (bucket is null)
-        {
-            // Totals over the whole range: one piece, no time grouping. Cheaper for InfluxDB than per-day sums (one
-            // window per series), so never worth caching by day.
-            var totals = new SortedDictionary<long, List<BucketSum>>();
-            await ReadMissingAsync(activity, read, [new Piece(from.UtcTicks, from.UtcTicks, to.UtcTicks, 0, null)], totals, cancellationToken).ConfigureAwait(false);
-            return new SortedDictionary<long, BucketSum[]>(totals.ToDictionary(pair => TicksToNanoseconds(pair.Key), pair => pair.Value.ToArray()));
-        }
-
-        var size = bucket.Value.Ticks;
         var closedBefore = (time.GetUtcNow() - options.SettleDelay).UtcTicks;
         var shape = string.Concat(read.Measurement, "|", read.Tiered, "|", read.WhereWithoutTime, "|", read.GroupByTags, "|");
         var collected = new SortedDictionary<long, List<BucketSum>>();
         var missing = new List<Piece>();
+        if (bucket is null)
+        {
+            // Totals over the range, no time grouping: one window per series is far cheaper for InfluxDB than one per
+            // day. The closed whole days in the middle are cached as one block (a "last 90 days" range keeps the
+            // same block all day); the edges are read each time.
+            var label = from.UtcTicks;
+            var first = Floor(from.UtcTicks + Day - 1, Day);
+            var last = Math.Min(Floor(to.UtcTicks, Day), Floor(closedBefore, Day));
+            if (_cache is null || first >= last)
+            {
+                missing.Add(new Piece(label, from.UtcTicks, to.UtcTicks, 0, null));
+            }
+            else
+            {
+                AddPiece(label, from.UtcTicks, first);
+                var key = shape + "total|" + first.ToString(CultureInfo.InvariantCulture) + "|" + last.ToString(CultureInfo.InvariantCulture);
+                if (_cache.TryGetValue(key, out BucketSum[]? block) && block is not null)
+                {
+                    Collect(collected, label, block);
+                }
+                else
+                {
+                    missing.Add(new Piece(label, first, last, 0, key));
+                }
+
+                AddPiece(label, last, to.UtcTicks);
+            }
+
+            void AddPiece(long label, long pieceFrom, long pieceTo)
+            {
+                if (pieceFrom < pieceTo)
+                {
+                    missing.Add(new Piece(label, pieceFrom, pieceTo, 0, null));
+                }
+            }
+
+            return await FinishAsync().ConfigureAwait(false);
+        }
+
+        var size = bucket.Value.Ticks;
 
         void Consider(long label, long start, long end, long granularity, bool whole)
         {
@@ -90,19 +122,24 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
             }
         }
 
-        activity?.SetTag("mailflow.cache.misses", missing.Count);
-        if (missing.Count > 0)
-        {
-            await ReadMissingAsync(activity, read, missing, collected, cancellationToken).ConfigureAwait(false);
-        }
+        return await FinishAsync().ConfigureAwait(false);
 
-        var answer = new SortedDictionary<long, BucketSum[]>();
-        foreach (var (label, list) in collected)
+        async Task<SortedDictionary<long, BucketSum[]>> FinishAsync()
         {
-            answer[TicksToNanoseconds(label)] = [.. list];
-        }
+            activity?.SetTag("mailflow.cache.misses", missing.Count);
+            if (missing.Count > 0)
+            {
+                await ReadMissingAsync(activity, read, missing, collected, cancellationToken).ConfigureAwait(false);
+            }
 
-        return answer;
+            var answer = new SortedDictionary<long, BucketSum[]>();
+            foreach (var (label, list) in collected)
+            {
+                answer[TicksToNanoseconds(label)] = [.. list];
+            }
+
+            return answer;
+        }
     }
 
     private async Task ReadMissingAsync(
@@ -112,7 +149,8 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         var runs = new List<(long From, long To, long Granularity)>();
         foreach (var piece in missing)
         {
-            if (runs.Count > 0 && runs[^1].To == piece.From && runs[^1].Granularity == piece.Granularity)
+            // Totals (granularity 0) stay one run per piece: their rows carry no time to tell the pieces apart.
+            if (runs.Count > 0 && runs[^1].To == piece.From && runs[^1].Granularity == piece.Granularity && piece.Granularity != 0)
             {
                 runs[^1] = (runs[^1].From, piece.To, piece.Granularity);
             }
@@ -125,6 +163,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         // Each run is read from the coarsest rollup tier that fits it, minutes only at its edges.
         var statements = new List<string>();
         var statementGranularity = new List<long>();
+        var statementRun = new List<long>();
         foreach (var (runFrom, runTo, granularity) in runs)
         {
             foreach (var span in RollupSpans.Plan(read.Measurement, runFrom, runTo, granularity, options.UseRollups, read.Tiered))
@@ -138,6 +177,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                     .Append(GroupBy(granularity, read.GroupByTags))
                     .ToString());
                 statementGranularity.Add(granularity);
+                statementRun.Add(runFrom);
             }
         }
 
@@ -164,8 +204,8 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
                 foreach (var row in series.Rows)
                 {
-                    // Without time grouping each statement stamps its rows with its own range start: one bucket.
-                    var start = granularity == 0 ? 0 : NanosecondsToTicks(row.Time);
+                    // Without time grouping each statement stamps its rows with its own range start: the run's start instead.
+                    var start = granularity == 0 ? statementRun[statement] : NanosecondsToTicks(row.Time);
                     if (!rows.TryGetValue((granularity, start), out var list))
                     {
                         rows[(granularity, start)] = list = [];
@@ -179,7 +219,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
         foreach (var piece in missing)
         {
             // A partial piece's row is labelled with the start of its granularity bucket, which may precede the piece.
-            var sums = rows.TryGetValue((piece.Granularity, piece.Granularity == 0 ? 0 : Floor(piece.From, piece.Granularity)), out var list) ? list.ToArray() : [];
+            var sums = rows.TryGetValue((piece.Granularity, piece.Granularity == 0 ? piece.From : Floor(piece.From, piece.Granularity)), out var list) ? list.ToArray() : [];
             Collect(collected, piece.Label, sums);
             if (piece.CacheKey is not null)
             {

@@ -77,20 +77,24 @@ public sealed class CacheTests(ConnectorFixture fixture)
         using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = influx.Url, Database = ConnectorFixture.Database });
         using var engine = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = rollups });
 
-        // The per-day connector report, every piece closed and cacheable: whole days with rollups (partial days are
+        // The per-day connector report and the totals of the summary, every piece closed and cacheable: whole days with rollups (partial days are
         // read whole, from the tiers); without them, whole hours too (10:00 day 1 .. 10:00 day 2), partial days
         // being cached hour by hour.
         var range = rollups
             ? new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(2) }
             : new QueryFilter { From = ConnectorFixture.Day1.AddHours(10), To = ConnectorFixture.Day2.AddHours(10) };
         var before = await engine.GetConnectorReportAsync(new ConnectorReportRequest(range));
+        var totalsBefore = await engine.GetTlsSummaryAsync(range);
         influx.Stop();
         var after = await engine.GetConnectorReportAsync(new ConnectorReportRequest(range));
+        var totalsAfter = await engine.GetTlsSummaryAsync(range);
         var partial = await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetConnectorReportAsync(new ConnectorReportRequest(range with { From = range.From.AddMinutes(1) })));
 
         // Contoso day 1 (11) + day 2 (10); O'Brien 3, (.*)|x 6, internet 65: inbound 95. Outbound: Fabrikam 25 + 30, internet 50.
         Assert.Equal(95, before.Where(r => r.Direction == Direction.Inbound).Sum(r => r.Messages.Total));
         Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
+        Assert.Equal(JsonSerializer.Serialize(totalsBefore.Rows()), JsonSerializer.Serialize(totalsAfter.Rows()));
+        Assert.Equal(95, totalsAfter.Directions[0].Messages.Total);
         Assert.Equal(QueryErrorKind.Unavailable, partial.Kind);
     }
 
