@@ -22,6 +22,10 @@ public sealed class CacheTests(ConnectorFixture fixture)
         { 601, 1440 + 541 },
         { -3 * 1440 - 7, 5 * 1440 + 13 },
         { 660, 661 },
+
+        // Over 31 days: totals in one window, the closed whole days in the middle cached as one block.
+        { -20 * 1440 - 7, 20 * 1440 + 13 },
+        { -40 * 1440, 2 * 1440 },
     };
 
     [Theory]
