@@ -63,31 +63,16 @@ public sealed class InfluxV1Transport : IInfluxTransport
 
         // CREATE DATABASE is idempotent; an identifier is quoted with its quotes and backslashes escaped.
         var name = "\"" + _options.Database.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-        using var content = new FormUrlEncodedContent([new KeyValuePair<string, string>("q", "CREATE DATABASE " + name)]);
-        HttpResponseMessage response;
-        try
+        var (status, success, body) = await PostQueryAsync([new("q", "CREATE DATABASE " + name)], cancellationToken).ConfigureAwait(false);
+        if (InfluxWriteException.IsRetryableStatus(status))
         {
-            response = await _http.PostAsync(QueryUri, content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsTransient(e, cancellationToken))
-        {
-            throw new InfluxWriteException($"{Description}: cannot reach the server ({e.Message})", true, null, e);
+            throw new InfluxWriteException($"{Description}: CREATE DATABASE answered {status}: {Truncate(body)}", true, status);
         }
 
-        using (response)
+        // 401/403 or a statement error (e.g. not an admin): the database may exist already; writes will tell.
+        if (!success || StatementError(body) is not null)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (InfluxWriteException.IsRetryableStatus(status))
-            {
-                throw new InfluxWriteException($"{Description}: CREATE DATABASE answered {status}: {Truncate(body)}", true, status);
-            }
-
-            // 401/403 or a statement error (e.g. not an admin): the database may exist already; writes will tell.
-            if (!response.IsSuccessStatusCode || StatementError(body) is not null)
-            {
-                CreateDatabaseRefused = $"CREATE DATABASE {name} refused ({status}): {Truncate(StatementError(body) ?? body)}";
-            }
+            CreateDatabaseRefused = $"CREATE DATABASE {name} refused ({status}): {Truncate(StatementError(body) ?? body)}";
         }
     }
 
@@ -165,7 +150,33 @@ public sealed class InfluxV1Transport : IInfluxTransport
 
     private async Task<long> QueryIntoAsync(RollupStep step, string statements, CancellationToken cancellationToken)
     {
-        using var content = new FormUrlEncodedContent([new("db", _options.Database), new("q", statements)]);
+        var (status, success, body) = await PostQueryAsync([new("db", _options.Database), new("q", statements)], cancellationToken).ConfigureAwait(false);
+        var error = success ? StatementError(body) : StatementError(body) ?? body;
+        if (error is not null)
+        {
+            var retryable = InfluxWriteException.IsRetryableStatus(status);
+            var unsupported = !retryable && (error.Contains("into", StringComparison.OrdinalIgnoreCase) || error.Contains("support", StringComparison.OrdinalIgnoreCase) || status is 404 or 405);
+            var hint = !unsupported ? "" : " (a server without SELECT INTO, such as the v1 endpoints of InfluxDB 2.x/3.x, needs the v2 API, or --influx-rollups false for ingest and run)";
+            var what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Description}: recomputing the {step.Tier.Suffix.TrimStart('_')} rollups failed: HTTP {status}: {Truncate(error)}{hint}");
+            throw new InfluxWriteException(what, retryable, status);
+        }
+
+        try
+        {
+            return WrittenCount(body);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
+        {
+            throw new InfluxWriteException($"{Description}: unexpected answer to the rollup statements: {Truncate(body)}", false, status, e);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>POSTs a form to <c>/query</c>; not reaching the server is a retryable <see cref="InfluxWriteException"/>.</summary>
+    private async Task<(int Status, bool Success, string Body)> PostQueryAsync(KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
+    {
+        using var content = new FormUrlEncodedContent(form);
         HttpResponseMessage response;
         try
         {
@@ -178,30 +189,9 @@ public sealed class InfluxV1Transport : IInfluxTransport
 
         using (response)
         {
-            var status = (int)response.StatusCode;
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var error = response.IsSuccessStatusCode ? StatementError(body) : StatementError(body) ?? body;
-            if (error is not null)
-            {
-                var retryable = InfluxWriteException.IsRetryableStatus(status);
-                var unsupported = !retryable && (error.Contains("into", StringComparison.OrdinalIgnoreCase) || error.Contains("support", StringComparison.OrdinalIgnoreCase) || status is 404 or 405);
-                var hint = !unsupported ? "" : " (a server without SELECT INTO, such as the v1 endpoints of InfluxDB 2.x/3.x, needs the v2 API, or --influx-rollups false for ingest and run)";
-                var what = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Description}: recomputing the {step.Tier.Suffix.TrimStart('_')} rollups failed: HTTP {status}: {Truncate(error)}{hint}");
-                throw new InfluxWriteException(what, retryable, status);
-            }
-
-            try
-            {
-                return WrittenCount(body);
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
-            {
-                throw new InfluxWriteException($"{Description}: unexpected answer to the rollup statements: {Truncate(body)}", false, status, e);
-            }
+            return ((int)response.StatusCode, response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }
     }
-
-    public void Dispose() => _http.Dispose();
 
     /// <summary>The sum of the <c>written</c> counts of a <c>SELECT ... INTO</c> answer.</summary>
     internal static long WrittenCount(string body)
