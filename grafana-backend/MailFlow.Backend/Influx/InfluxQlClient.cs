@@ -77,7 +77,8 @@ public sealed class InfluxQlClient : IDisposable
 
         // InfluxDB runs the statements of one request one after the other: spread them over a few requests so that
         // a question's pieces (edge minutes, 5-minute blocks, hours, days) run on every core.
-        var size = (statements.Count + Math.Clamp(requests, 1, statements.Count) - 1) / Math.Clamp(requests, 1, statements.Count);
+        var parallel = Math.Clamp(requests, 1, statements.Count);
+        var size = (statements.Count + parallel - 1) / parallel;
         var parts = new List<Task<IReadOnlyList<InfluxStatementResult>>>();
         for (var first = 0; first < statements.Count; first += size)
         {
@@ -86,6 +87,14 @@ public sealed class InfluxQlClient : IDisposable
 
         var answers = await Task.WhenAll(parts).ConfigureAwait(false);
         return [.. answers.SelectMany(answer => answer)];
+    }
+
+    /// <summary>Whether <paramref name="measurement"/> exists in the database.</summary>
+    public async Task<bool> MeasurementExistsAsync(string measurement, CancellationToken cancellationToken = default)
+    {
+        // Rows keep numbers only: asking for the one name gives a series exactly when it exists.
+        var answer = await QueryAsync($"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(measurement)}", cancellationToken).ConfigureAwait(false);
+        return answer.Any(result => result.Series.Any(series => series.Rows.Count > 0));
     }
 
     /// <summary>

@@ -257,7 +257,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             await _client.QueryAsync("SHOW MEASUREMENTS LIMIT 1", cancellationToken).ConfigureAwait(false);
             var message = $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{options.EffectiveDatabase}' exists";
             var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
-            if (_options.UseRollups && await ExistsAsync(InfluxSchema.MessagesMeasurement).ConfigureAwait(false) && !await ExistsAsync(daily).ConfigureAwait(false))
+            if (_options.UseRollups
+                && await _client.MeasurementExistsAsync(InfluxSchema.MessagesMeasurement, cancellationToken).ConfigureAwait(false)
+                && !await _client.MeasurementExistsAsync(daily, cancellationToken).ConfigureAwait(false))
             {
                 // Whole days would read as empty: say how to fix it, though InfluxDB itself is fine.
                 message += $", but it holds mail-flow minutes without rollup tiers ('{daily}'): run 'mailflow-exporter rollup --from <first day>' once, or serve with --rollups false";
@@ -269,21 +271,14 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         {
             return new HealthReport(false, e.Message, version);
         }
-
-        async Task<bool> ExistsAsync(string measurement)
-        {
-            // The client keeps numeric rows only: asking for one name gives a series exactly when it exists.
-            var answer = await _client.QueryAsync($"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(measurement)}", cancellationToken).ConfigureAwait(false);
-            return answer.Any(result => result.Series.Any(series => series.Rows.Count > 0));
-        }
     }
 
     /// <summary>
     /// The bucket width for a time series: the wished one (at least a minute, the data's resolution), widened until
     /// the range, cut in epoch-aligned buckets, gives at most <paramref name="maxPoints"/>. Widths are rounded up to
     /// the next of <see cref="IntervalSteps"/>, then whole days: Grafana's own steps, each made of whole minutes,
-    /// 5-minute blocks, hours or days, so that a long series reads the coarsest tier that fits it (30 days at 1,000 points: 1 h from
-    /// the hourly tier, not 45 min from the 5-minute one).
+    /// 5-minute blocks, hours or days, so that a long series reads the coarsest tier that fits it (30 days at 1,000
+    /// points: 1 h from the hourly tier, not 45 min from the 5-minute one).
     /// </summary>
     internal static TimeSpan ChooseInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan? wished, int maxPoints)
     {

@@ -71,11 +71,7 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
             // Some servers answer SHOW MEASUREMENTS on a missing database with an empty result; this one errs.
             await client.QueryAsync($"SHOW RETENTION POLICIES ON {InfluxQl.QuoteIdentifier(database)}", cancellationToken).ConfigureAwait(false);
 
-            // The engine's client keeps numbers only, so ask for the one measurement: rows come back only when it exists.
-            var measurements = await client.QueryAsync(
-                $"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
-                cancellationToken).ConfigureAwait(false);
-            if (!measurements.Any(result => result.Series.Any(series => series.Rows.Count > 0)))
+            if (!await client.MeasurementExistsAsync(InfluxSchema.MessagesMeasurement, cancellationToken).ConfigureAwait(false))
             {
                 return (true,
                     $"Connected to InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', but there is no mail-flow data yet: start the exporter (mailflow-exporter) with this InfluxDB URL and database, then reload the dashboards.",
@@ -85,8 +81,7 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
             if (DataSourceSettings.ToEngineOptions(settings!).UseRollups)
             {
                 var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
-                var rollups = await client.QueryAsync($"SHOW MEASUREMENTS WITH MEASUREMENT = {InfluxQl.QuoteIdentifier(daily)}", cancellationToken).ConfigureAwait(false);
-                if (!rollups.Any(result => result.Series.Any(series => series.Rows.Count > 0)))
+                if (!await client.MeasurementExistsAsync(daily, cancellationToken).ConfigureAwait(false))
                 {
                     // Without tiers, whole days would read as empty: a wrong answer, not a slow one.
                     return (false,
