@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks of the InfluxDB path against a local influxd (Debian's influxdb 1.6.7):
-#  1. ingest of >= 1 GB of Postfix logs (copies of the shared corpus): parse-only time vs. ingest time;
+#  1. ingest of >= 1 GB of Postfix logs (copies of the real corpus in tests/corpus): parse-only time vs. ingest time;
 #  2. run (the daemon) following a file appended at RATE lines/s for SECONDS: does it keep up, line-to-point
 #     latency at the end of the stream, peak memory (VmHWM).
 # usage: bench/ingest-bench.sh [GB=1.0] [RATE=50000] [SECONDS=20]
@@ -17,7 +17,7 @@ dotnet build exporter/MailFlow.Exporter -c Release -v q -nologo >/dev/null
 EXE="dotnet exporter/MailFlow.Exporter/bin/Release/net10.0/mailflow-exporter.dll"
 
 CORPUS=/tmp/mailflow-corpus-pixelpark-2023-03.mail.log
-[ -s "$CORPUS" ] || xz -dc ../shared/corpus/postfix/pixelpark-2023-03.mail.log.xz > "$CORPUS"
+[ -s "$CORPUS" ] || xz -dc tests/corpus/postfix/pixelpark-2023-03.mail.log.xz > "$CORPUS"
 SIZE=$(stat -c %s "$CORPUS")
 COPIES=$(python3 -c "import math; print(math.ceil($GB * 1e9 / $SIZE))")
 mkdir -p "$WORK/logs"

@@ -2,10 +2,10 @@ using System.Diagnostics;
 
 namespace MailFlow.Benchmarks;
 
-/// <summary>Locates the shared Postfix corpus for benchmarks.</summary>
+/// <summary>Locates the Postfix corpus (tests/corpus) for benchmarks.</summary>
 public static class CorpusFile
 {
-    /// <summary>A decompressed copy of the Postfix corpus: <c>MAILFLOW_POSTFIX_LOG</c>, or ../shared/corpus decompressed to the temp folder.</summary>
+    /// <summary>A decompressed copy of the Postfix corpus: <c>MAILFLOW_POSTFIX_LOG</c>, or tests/corpus decompressed to the temp folder.</summary>
     public static string Postfix()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("MAILFLOW_POSTFIX_LOG");
@@ -22,7 +22,7 @@ public static class CorpusFile
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var xz = Path.Combine(dir.FullName, "..", "shared", "corpus", "postfix", "pixelpark-2023-03.mail.log.xz");
+            var xz = Path.Combine(dir.FullName, "tests", "corpus", "postfix", "pixelpark-2023-03.mail.log.xz");
             if (File.Exists(Path.Combine(dir.FullName, "Observability.sln")) && File.Exists(xz))
             {
                 var temp = target + "." + Environment.ProcessId + ".tmp";
@@ -38,6 +38,6 @@ public static class CorpusFile
             }
         }
 
-        throw new FileNotFoundException("Postfix corpus not found: set MAILFLOW_POSTFIX_LOG or keep ../shared/corpus beside the repository.");
+        throw new FileNotFoundException("Postfix corpus not found: set MAILFLOW_POSTFIX_LOG or check that tests/corpus is in the clone.");
     }
 }

@@ -6,7 +6,7 @@ namespace MailFlow.Benchmarks;
 
 /// <summary>
 /// The Postfix parser on the real corpus (one pass of 9.7 MB, 69,861 lines, from memory). The corpus is found
-/// through <c>MAILFLOW_POSTFIX_LOG</c> (a decompressed file) or decompressed from ../shared/corpus with xz.
+/// through <c>MAILFLOW_POSTFIX_LOG</c> (a decompressed file) or decompressed from tests/corpus with xz.
 /// </summary>
 [MemoryDiagnoser]
 public class ThroughputBench

@@ -1,24 +1,24 @@
 namespace MailFlow.Testing;
 
-/// <summary>Locates the repository and the shared real-log corpus.</summary>
+/// <summary>Locates the repository and the real-log corpus kept in it (tests/corpus).</summary>
 public static class RepoPaths
 {
     /// <summary>The repository root: the folder holding Observability.sln.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>A file of the shared corpus (../shared/corpus from the repo root). Fails clearly when it is missing.</summary>
+    /// <summary>A file of the real-log corpus (tests/corpus in the repository). Fails clearly when it is missing.</summary>
     public static string Corpus(params string[] parts)
     {
-        var path = Path.GetFullPath(Path.Combine([Root, "..", "shared", "corpus", .. parts]));
+        var path = Path.GetFullPath(Path.Combine([Root, "tests", "corpus", .. parts]));
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"The shared corpus file {path} is missing: tests need ../shared/corpus beside the repository (see README).", path);
+            throw new FileNotFoundException($"The corpus file {path} is missing from the repository (tests/corpus, see its README).", path);
         }
 
         return path;
     }
 
-    /// <summary>The real Postfix log of the shared corpus (xz-compressed).</summary>
+    /// <summary>The real Postfix log of the corpus (xz-compressed).</summary>
     public static string PostfixCorpusXz => Corpus("postfix", "pixelpark-2023-03.mail.log.xz");
 
     /// <summary>The Postfix corpus decompressed once into a temp file (xz is not read natively).</summary>
