@@ -100,7 +100,8 @@ public sealed class IngestJob
         {
             points = await _writer.WriteAsync(totals.Series, totals.Peers, cancellationToken).ConfigureAwait(false);
             var rollupStarted = Stopwatch.GetTimestamp();
-            rollupPoints = await _writer.WriteRollupsAsync(totals.Minutes, cancellationToken).ConfigureAwait(false);
+            var (minutes, sources) = InfluxPointWriter.Touched(totals.Series, totals.Peers);
+            rollupPoints = await _writer.WriteRollupsAsync(minutes, sources, cancellationToken).ConfigureAwait(false);
             rollupTime = Stopwatch.GetElapsedTime(rollupStarted);
         }
         else

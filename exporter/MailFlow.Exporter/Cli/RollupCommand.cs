@@ -20,12 +20,14 @@ public static class RollupCommand
         var influx = new InfluxCliOptions();
         var from = new Option<string?>("--from") { Description = "Start (ISO 8601 date or date-time, UTC unless an offset is given), widened to the start of its UTC day. Required." };
         var to = new Option<string?>("--to") { Description = "End, exclusive (ISO 8601), widened to the end of its UTC day. Default: now." };
+        var sources = new Option<string[]>("--source") { Description = "Rebuild only the series of this mail server (the source tag; repeatable). Default: every source. With several exporters writing into one database, give each its own sources so that a rebuild never rewrites a bucket another exporter is updating.", AllowMultipleArgumentsPerToken = false };
         var config = new Option<string?>("--config") { Description = "Configuration file (JSON or YAML) with an Influx section; environment variables MAILFLOW_INFLUX__* also apply." };
         var command = new Command("rollup", "Rebuild the rollup tiers (" + string.Join(", ", InfluxSchema.RollupTiers.Select(t => t.Suffix.TrimStart('_')))
             + ") from the per-minute points stored in InfluxDB, over whole UTC days: for data written before the tiers existed or by another tool. "
             + "ingest and run keep the tiers current by themselves. Environment: " + InfluxCliOptions.EnvironmentHelp() + ".");
         command.Options.Add(from);
         command.Options.Add(to);
+        command.Options.Add(sources);
         command.Options.Add(config);
         influx.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -45,13 +47,14 @@ public static class RollupCommand
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
             using var writer = new InfluxPointWriter(influxOptions, loggers.CreateLogger("MailFlow.Exporter.Influx"));
-            var plan = RollupPlan.ForRange(fromTime, toTime);
+            var plan = RollupPlan.ForRange(fromTime, toTime, parseResult.GetValue(sources) ?? []);
             var c = CultureInfo.InvariantCulture;
             var span = plan[0].Spans;
             try
             {
                 await writer.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                Console.Out.WriteLine(string.Create(c, $"rollup    {span[0].From:yyyy-MM-dd} to {span[^1].To:yyyy-MM-dd} (UTC, end exclusive) in {writer.Target}"));
+                var which = plan[0].Sources.Count == 0 ? "every source" : "source " + string.Join(", ", plan[0].Sources);
+                Console.Out.WriteLine(string.Create(c, $"rollup    {span[0].From:yyyy-MM-dd} to {span[^1].To:yyyy-MM-dd} (UTC, end exclusive), {which}, in {writer.Target}"));
                 foreach (var step in plan)
                 {
                     var before = writer.RollupTime;

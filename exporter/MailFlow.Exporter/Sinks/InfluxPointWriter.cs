@@ -140,11 +140,32 @@ public sealed class InfluxPointWriter : IDisposable
 
     /// <summary>
     /// Recomputes the rollup tiers of the buckets holding <paramref name="minutes"/> (minutes whose points were
-    /// acknowledged), tier by tier, finest first, each from the finer tier as stored. Retried like writes.
+    /// acknowledged) for the series of <paramref name="sources"/> (the sources of those points), tier by tier,
+    /// finest first, each from the finer tier as stored. Retried like writes.
     /// </summary>
     /// <returns>The rollup points written; 0 when <see cref="InfluxOptions.Rollups"/> is off.</returns>
-    public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, CancellationToken cancellationToken) =>
-        _options.Rollups ? WriteRollupsAsync(RollupPlan.ForMinutes(minutes), cancellationToken) : Task.FromResult(0L);
+    public Task<long> WriteRollupsAsync(IEnumerable<DateTimeOffset> minutes, IEnumerable<string> sources, CancellationToken cancellationToken) =>
+        _options.Rollups ? WriteRollupsAsync(RollupPlan.ForMinutes(minutes, sources), cancellationToken) : Task.FromResult(0L);
+
+    /// <summary>The minutes and sources of written points: what <see cref="WriteRollupsAsync(IEnumerable{DateTimeOffset}, IEnumerable{string}, CancellationToken)"/> needs.</summary>
+    public static (HashSet<DateTimeOffset> Minutes, HashSet<string> Sources) Touched(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers)
+    {
+        var minutes = new HashSet<DateTimeOffset>();
+        var sources = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var point in series)
+        {
+            minutes.Add(point.Minute);
+            sources.Add(point.Key.Source);
+        }
+
+        foreach (var point in peers)
+        {
+            minutes.Add(point.Minute);
+            sources.Add(point.Key.Source);
+        }
+
+        return (minutes, sources);
+    }
 
     /// <summary>
     /// Runs a rollup plan (whatever <see cref="InfluxOptions.Rollups"/> says: the rollup command asks for it): one

@@ -7,9 +7,19 @@ public readonly record struct RollupSpan(DateTimeOffset From, DateTimeOffset To)
 
 /// <summary>
 /// One tier's work: recompute <see cref="Spans"/> of <see cref="Tier"/> from the finer measurements whose
-/// names end with <see cref="SourceSuffix"/> (<c>""</c> for the minutes themselves).
+/// names end with <see cref="SourceSuffix"/> (<c>""</c> for the minutes themselves), for the series of
+/// <see cref="Sources"/> only.
 /// </summary>
-public sealed record RollupStep(RollupTier Tier, string SourceSuffix, IReadOnlyList<RollupSpan> Spans);
+public sealed record RollupStep(RollupTier Tier, string SourceSuffix, IReadOnlyList<RollupSpan> Spans)
+{
+    /// <summary>
+    /// The <c>source</c> tag values (mail servers) whose buckets are recomputed; empty means every source. An
+    /// exporter names the sources it wrote, so that exporters sharing a database never rewrite each other's
+    /// buckets: a statement that read another server's minutes before that server wrote newer ones would
+    /// otherwise overwrite its fresher bucket. <c>""</c> stands for series without a source tag.
+    /// </summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+}
 
 /// <summary>
 /// Which rollup buckets to recompute, tier by tier, finest first (a tier reads the one below it, so the order
@@ -19,15 +29,19 @@ public sealed record RollupStep(RollupTier Tier, string SourceSuffix, IReadOnlyL
 /// </summary>
 public static class RollupPlan
 {
-    /// <summary>The plan for the buckets holding <paramref name="minutes"/> (the minutes a write touched).</summary>
-    public static IReadOnlyList<RollupStep> ForMinutes(IEnumerable<DateTimeOffset> minutes)
+    /// <summary>
+    /// The plan for the buckets holding <paramref name="minutes"/> (the minutes a write touched), limited to the
+    /// series of <paramref name="sources"/> (the sources of the points written; empty: every source).
+    /// </summary>
+    public static IReadOnlyList<RollupStep> ForMinutes(IEnumerable<DateTimeOffset> minutes, IEnumerable<string> sources)
     {
+        var only = Distinct(sources);
         var ticks = minutes.Select(m => m.UtcTicks).ToList();
         var steps = new List<RollupStep>(InfluxSchema.RollupTiers.Count);
         var source = "";
         foreach (var tier in InfluxSchema.RollupTiers)
         {
-            steps.Add(new RollupStep(tier, source, Coalesce(ticks, tier.Resolution, MaxChunk(tier))));
+            steps.Add(new RollupStep(tier, source, Coalesce(ticks, tier.Resolution, MaxChunk(tier))) { Sources = only });
             source = tier.Suffix;
         }
 
@@ -36,10 +50,12 @@ public static class RollupPlan
 
     /// <summary>
     /// The plan rebuilding every tier over [<paramref name="from"/>, <paramref name="to"/>), widened to whole
-    /// buckets of the coarsest tier (whole UTC days): a day is only right once all its hours are.
+    /// buckets of the coarsest tier (whole UTC days): a day is only right once all its hours are. Limited to the
+    /// series of <paramref name="sources"/> when any are given.
     /// </summary>
-    public static IReadOnlyList<RollupStep> ForRange(DateTimeOffset from, DateTimeOffset to)
+    public static IReadOnlyList<RollupStep> ForRange(DateTimeOffset from, DateTimeOffset to, IEnumerable<string>? sources = null)
     {
+        var only = Distinct(sources ?? []);
         var coarsest = InfluxSchema.RollupTiers[^1].Resolution;
         var start = Floor(from.UtcTicks, coarsest);
         var end = Floor(to.UtcTicks - 1, coarsest) + coarsest.Ticks;
@@ -47,7 +63,7 @@ public static class RollupPlan
         var source = "";
         foreach (var tier in InfluxSchema.RollupTiers)
         {
-            steps.Add(new RollupStep(tier, source, to <= from ? [] : Chunk(start, end, MaxChunk(tier))));
+            steps.Add(new RollupStep(tier, source, to <= from ? [] : Chunk(start, end, MaxChunk(tier))) { Sources = only });
             source = tier.Suffix;
         }
 
@@ -97,6 +113,8 @@ public static class RollupPlan
 
         return spans;
     }
+
+    private static string[] Distinct(IEnumerable<string> sources) => [.. sources.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     private static List<RollupSpan> Chunk(long start, long end, TimeSpan maxChunk)
     {

@@ -67,7 +67,7 @@ public static class RollupQueries
 
                 // mailflow_tls keeps only its own tags: grouping by them sums the connectors away.
                 var tags = measurement == InfluxSchema.TlsMeasurement ? string.Join(", ", InfluxSchema.TlsMeasurementTags.Select(Identifier)) : "*";
-                text.Append(c, $" INTO {target} FROM {source} WHERE time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), {tags} fill(none)");
+                text.Append(c, $" INTO {target} FROM {source} WHERE {SourceCondition(step.Sources)}time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), {tags} fill(none)");
                 statements.Add(text.ToString());
             }
         }
@@ -97,7 +97,7 @@ public static class RollupQueries
                 {
                     text.Append(c, $"from(bucket: {FluxString(bucket)})\n");
                     text.Append(c, $"  |> range(start: {FluxTime(span.From)}, stop: {FluxTime(span.To)})\n");
-                    text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(Source(measurement, step))} and {fieldFilter})\n");
+                    text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(Source(measurement, step))} and {fieldFilter}{FluxSourceCondition(step.Sources)})\n");
                     if (measurement == InfluxSchema.TlsMeasurement)
                     {
                         // One table per mailflow_tls series: the aggregate sums the connectors away.
@@ -120,6 +120,23 @@ public static class RollupQueries
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// <c>("source" = 'a' OR ...) AND </c> for the step's sources, or nothing for every source. In InfluxQL a
+    /// tag compared with <c>''</c> matches the series without that tag, which is how a source-less series is stored.
+    /// </summary>
+    private static string SourceCondition(IReadOnlyList<string> sources) =>
+        sources.Count == 0 ? "" : "(" + string.Join(" OR ", sources.Select(s => $"{Identifier(InfluxSchema.Tags.Source)} = {InfluxQlString(s)}")) + ") AND ";
+
+    /// <summary>The Flux equivalent of <see cref="SourceCondition"/>: a missing column stands for the empty source.</summary>
+    private static string FluxSourceCondition(IReadOnlyList<string> sources) =>
+        sources.Count == 0
+            ? ""
+            : " and (" + string.Join(" or ", sources.Select(s => s.Length == 0 ? $"not exists r.{InfluxSchema.Tags.Source}" : $"r.{InfluxSchema.Tags.Source} == {FluxString(s)}")) + ")";
+
+    /// <summary>A single-quoted InfluxQL string literal (backslashes and quotes escaped).</summary>
+    private static string InfluxQlString(string value) =>
+        "'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     /// <summary>An InfluxQL/Flux duration literal: <c>5m</c>, <c>1h</c>, <c>1d</c>.</summary>
     internal static string Duration(TimeSpan resolution)

@@ -131,7 +131,7 @@ public sealed class FlowCoordinator
         ExporterMetrics.SetBacklogPoints(series.Count + peers.Count);
         if (series.Count + peers.Count > 0)
         {
-            var minutes = series.Select(p => p.Minute).Concat(peers.Select(p => p.Minute)).ToHashSet();
+            var (minutes, sources) = InfluxPointWriter.Touched(series, peers);
             try
             {
                 await _writer.WriteAsync(series, peers, cancellationToken).ConfigureAwait(false);
@@ -139,7 +139,7 @@ public sealed class FlowCoordinator
 
                 // Before the checkpoint: a crash here replays these lines, which rewrites the minutes and so
                 // recomputes their rollups on the next start.
-                await _writer.WriteRollupsAsync(minutes, cancellationToken).ConfigureAwait(false);
+                await _writer.WriteRollupsAsync(minutes, sources, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

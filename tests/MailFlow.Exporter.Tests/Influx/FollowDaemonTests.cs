@@ -272,6 +272,62 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
     }
 
     [Fact]
+    public async Task Run_ThreeDaemonsOfDifferentSourcesIntoOneDatabase_EveryTierEqualsItsMinutesPerSourceAndInTotal()
+    {
+        // One exporter per mail server, all writing the same minutes (same start, same step) into one database,
+        // each rolling up after every flush while the others write: no rollup may overwrite another's bucket.
+        var database = influx.NewDatabase("three_sources");
+        var sources = new[] { "mx1", "mx2", "mx3" };
+        var logs = sources.Select(_ => NewLog()).ToArray();
+        var paths = sources.Select(s => FilePath(s + ".log")).ToArray();
+        foreach (var path in paths)
+        {
+            File.WriteAllText(path, "");
+        }
+
+        var daemons = sources.Select((s, i) => new DaemonHarness(DaemonHarness.Options(FilePath($"state-{s}/checkpoint.json"), paths[i]), Influx(database), source: s)).ToArray();
+        try
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                for (var i = 0; i < sources.Length; i++)
+                {
+                    FlowLog.Append(paths[i], logs[i].Sessions(60));
+                }
+
+                await Task.Delay(250); // About one flush interval: the daemons flush and roll up concurrently.
+            }
+
+            var expected = logs.Sum(l => l.Messages);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline && influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database) != expected)
+            {
+                Assert.All(daemons, d => Assert.False(d.Run.IsFaulted, d.Run.Exception?.ToString()));
+                await Task.Delay(100);
+            }
+
+            for (var i = 0; i < sources.Length; i++)
+            {
+                Assert.Equal(logs[i].Messages, influx.Scalar($"SELECT sum(messages) FROM mailflow_messages WHERE source = '{sources[i]}'", database));
+            }
+
+            // Per source (every series carries its source tag) and in total: each tier is its stored minutes.
+            var day = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+            await TierCheck.AssertTiersMatchMinutesSoonAsync(influx, database, day, day.AddDays(1));
+            Assert.Equal(expected, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d", database));
+            Assert.Equal(expected, influx.Scalar("SELECT sum(messages) FROM mailflow_tls_1h", database));
+            Assert.Equal(sources.Length, influx.Rows("SHOW TAG VALUES FROM mailflow_messages_1d WITH KEY = source", database).Count);
+        }
+        finally
+        {
+            foreach (var daemon in daemons)
+            {
+                await daemon.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Run_RestartedAfterGracefulStop_ContinuesWhereItStopped()
     {
         var database = influx.NewDatabase("restart");

@@ -68,7 +68,8 @@ public sealed class InfluxV2TransportTests
         var (series, peers) = LineProtocolWriterTests.GoldenPoints(); // Minutes 2026-11-27 08:00 and 08:01.
 
         await writer.WriteAsync(series, peers, CancellationToken.None);
-        var written = await writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None);
+        var (minutes, sources) = InfluxPointWriter.Touched(series, peers);
+        var written = await writer.WriteRollupsAsync(minutes, sources, CancellationToken.None);
 
         Assert.Equal(3 * 8, written); // Per tier: 7 + 1 from the w yields; the m yield is left out.
         Assert.Equal(["/api/v2/write", "/api/v2/query", "/api/v2/query", "/api/v2/query"], server.Requests.Select(r => r.Path));
@@ -76,6 +77,7 @@ public sealed class InfluxV2TransportTests
         Assert.All(queries, q => Assert.Equal("acme org", q.Query["org"]));
         Assert.All(queries, q => Assert.Equal("Token tok-123", q.Headers["Authorization"]));
         var flux = queries.Select(q => System.Text.Json.JsonDocument.Parse(q.Body).RootElement.GetProperty("query").GetString()!).ToList();
+        const string Sources = " and (not exists r.source or r.source == \"ex01.corp\" or r.source == \"mx1\")";
         // 5m from the minutes over the five minutes holding 08:00-08:01; 1h from 5m; 1d from 1h. Every pipeline
         // writes back with to() into the same bucket; counts are sums, last_seen a maximum.
         (string Every, string Source, string Target, string Start, string Stop)[] tiers =
@@ -98,7 +100,9 @@ public sealed class InfluxV2TransportTests
             Assert.Contains($"|> set(key: \"_measurement\", value: \"{target.Replace("messages", "tls", StringComparison.Ordinal)}\")", flux[i], StringComparison.Ordinal);
             Assert.Equal(i == 0, flux[i].Contains("|> aggregateWindow(every: 1m, fn: sum, createEmpty: false, timeSrc: \"_start\")\n  |> set(key: \"_measurement\", value: \"mailflow_tls\")", StringComparison.Ordinal));
             // mailflow_tls: its minutes and finest tier from the messages minutes, regrouped without the connector tags.
-            Assert.Contains($"r._measurement == \"{(i == 0 ? source : source.Replace("messages", "tls", StringComparison.Ordinal))}\" and r._field != \"last_seen\")\n  |> group(columns: [\"_measurement\", \"_field\", \"direction\", \"connector_type\", \"tls\", \"source\"])", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"r._measurement == \"{(i == 0 ? source : source.Replace("messages", "tls", StringComparison.Ordinal))}\" and r._field != \"last_seen\"{Sources})\n  |> group(columns: [\"_measurement\", \"_field\", \"direction\", \"connector_type\", \"tls\", \"source\"])", flux[i], StringComparison.Ordinal);
+            // Only the sources of the points written (mx1, ex01.corp and one without a source tag), in every pipeline.
+            Assert.Equal(i == 0 ? 5 : 4, flux[i].Split(Sources + ")\n").Length - 1);
             // messages, peers (sum and max), mailflow_tls; the finest step also writes mailflow_tls's own minutes.
             Assert.Equal(i == 0 ? 5 : 4, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
         }
@@ -112,7 +116,7 @@ public sealed class InfluxV2TransportTests
             : Influx2(request));
         using var writer = new InfluxPointWriter(V2Options(server.Url));
 
-        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync([new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)], CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync([new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero)], ["mx1"], CancellationToken.None));
 
         Assert.False(failure.Retryable);
         Assert.Equal(400, failure.Status);

@@ -17,7 +17,7 @@ public sealed class RollupPlanTests
         // its own; two days later 10:00 cannot join a 5m span started on the 25th (more than a day).
         DateTimeOffset[] minutes = [T(25, 8, 4), T(25, 8, 3), T(25, 8, 7), T(25, 9, 1), T(26, 0, 0), T(27, 10, 0)];
 
-        var plan = RollupPlan.ForMinutes(minutes);
+        var plan = RollupPlan.ForMinutes(minutes, ["mx1"]);
 
         Assert.Equal(["_5m", "_1h", "_1d"], plan.Select(s => s.Tier.Suffix));
         Assert.Equal(["", "_5m", "_1h"], plan.Select(s => s.SourceSuffix));
@@ -31,7 +31,7 @@ public sealed class RollupPlanTests
     {
         var minutes = Enumerable.Range(0, (int)TimeSpan.FromHours(60).TotalMinutes).Select(m => T(25, 0, 0).AddMinutes(m));
 
-        var plan = RollupPlan.ForMinutes(minutes);
+        var plan = RollupPlan.ForMinutes(minutes, ["mx1"]);
 
         Assert.Equal([S(T(25, 0, 0), T(26, 0, 0)), S(T(26, 0, 0), T(27, 0, 0)), S(T(27, 0, 0), T(27, 12, 0))], plan[0].Spans);
         Assert.Equal([S(T(25, 0, 0), T(27, 12, 0))], plan[1].Spans);
@@ -68,7 +68,7 @@ public sealed class RollupPlanTests
         // Nothing listens on port 1: connecting would fail after retries.
         using var writer = new InfluxPointWriter(new InfluxOptions { Url = "http://127.0.0.1:1", RetryFor = TimeSpan.Zero });
 
-        Assert.Equal(0, await writer.WriteRollupsAsync(Array.Empty<DateTimeOffset>(), CancellationToken.None));
+        Assert.Equal(0, await writer.WriteRollupsAsync(Array.Empty<DateTimeOffset>(), Array.Empty<string>(), CancellationToken.None));
         Assert.Null(writer.Target);
     }
 
@@ -76,7 +76,7 @@ public sealed class RollupPlanTests
     public void InfluxQl_RetentionPolicy_QualifiedSourceAndTargetPerMeasurementTlsFromTheMessages()
     {
         // 2026-11-27T08:00Z is 1795766400 s since the epoch; nanoseconds in InfluxQL.
-        var step = RollupPlan.ForMinutes([T(27, 8, 3)])[0];
+        var step = RollupPlan.ForMinutes([T(27, 8, 3)], [])[0]; // No sources named: every source.
 
         var text = RollupQueries.InfluxQl(step, step.Spans, "mail\"db", "weekly");
 
@@ -86,6 +86,35 @@ public sealed class RollupPlanTests
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_tls\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(1m), \"direction\", \"connector_type\", \"tls\", \"source\" fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_tls_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), \"direction\", \"connector_type\", \"tls\", \"source\" fill(none)",
             text);
+    }
+
+    [Fact]
+    public void InfluxQl_Sources_EveryStatementReadsOnlyThoseSourcesWithQuotesEscaped()
+    {
+        // Two exporters share a database: each recomputes only its own series. "" is a source-less series,
+        // which InfluxQL matches with = ''.
+        var step = RollupPlan.ForMinutes([T(27, 8, 3), T(27, 8, 4)], ["mx2", "o'brien\\mx", "mx2", ""])[0];
+
+        var statements = RollupQueries.InfluxQlStatements(step, step.Spans, "mail", null);
+
+        Assert.Equal(["", "mx2", "o'brien\\mx"], step.Sources); // Distinct, ordered.
+        Assert.Equal(4, statements.Count); // messages, peers, tls minutes, tls 5m.
+        Assert.All(statements, statement => Assert.Contains(
+            "WHERE (\"source\" = '' OR \"source\" = 'mx2' OR \"source\" = 'o\\'brien\\\\mx') AND time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY",
+            statement,
+            StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Flux_Sources_EveryPipelineFiltersThoseSources()
+    {
+        var step = RollupPlan.ForMinutes([T(27, 8, 3)], ["mx2", ""])[0];
+
+        var flux = RollupQueries.Flux(step, step.Spans, "mail", "org");
+
+        var filters = flux.Split('\n').Where(line => line.Contains("|> filter(fn: (r) => r._measurement", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, filters.Count); // messages, peers (sum and max), tls minutes, tls 5m.
+        Assert.All(filters, line => Assert.EndsWith(" and (not exists r.source or r.source == \"mx2\"))", line, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -100,7 +129,7 @@ public sealed class RollupPlanTests
             : (200, new Dictionary<string, string>(), Written));
         using var writer = new InfluxPointWriter(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "mail", CreateDatabase = false }) { RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
 
-        var written = await writer.WriteRollupsAsync([T(27, 8, 3)], CancellationToken.None);
+        var written = await writer.WriteRollupsAsync([T(27, 8, 3)], ["mx1"], CancellationToken.None);
 
         Assert.Equal(2, writer.RetryCount);
         Assert.Equal(3 * 5, written); // Three tiers, 4 + 1 points each in this answer (a third statement result is not needed to count).

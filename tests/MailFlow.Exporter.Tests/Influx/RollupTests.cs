@@ -111,8 +111,8 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         using var writer = Writer(database);
         await writer.WriteAsync(series, peers, CancellationToken.None);
 
-        var written = await writer.WriteRollupsAsync(series.Select(p => p.Minute).Concat(peers.Select(p => p.Minute)), CancellationToken.None);
-        var again = await writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None);
+        var written = await writer.WriteRollupsAsync(series.Select(p => p.Minute).Concat(peers.Select(p => p.Minute)), ["mx1"], CancellationToken.None);
+        var again = await writer.WriteRollupsAsync(series.Select(p => p.Minute), ["mx1"], CancellationToken.None);
 
         AssertHandTiers(database);
         // Points by hand: messages 5m 4 (A) + 1 (B) + 1 (C), 1h 3 + 1 + 1, 1d 2 + 1 + 1; peers 5m 3, 1h 2, 1d 1;
@@ -124,6 +124,31 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         var types = influx.Rows("SHOW FIELD KEYS FROM mailflow_peers_1d", database).ToDictionary(r => r[0].GetString()!, r => r[1].GetString());
         Assert.Equal(new Dictionary<string, string?> { ["bytes"] = "integer", ["last_seen"] = "integer", ["messages"] = "integer", ["recipients"] = "integer" }, types);
         TierCheck.AssertTiersMatchMinutes(influx, database, Day0, Day2);
+    }
+
+    [Fact]
+    public async Task WriteRollupsAsync_TwoSourcesInOneBucket_EachRecomputesOnlyItsOwnSeries()
+    {
+        var database = influx.NewDatabase("rollup_sources");
+        var mx2 = A with { Source = "mx2" };
+        using var writer = Writer(database);
+        await writer.WriteAsync([new(At(8, 3), A, new Counts(2, 2, 20)), new(At(8, 4), mx2, new Counts(5, 5, 50))], [], CancellationToken.None);
+        await writer.WriteRollupsAsync([At(8, 3), At(8, 4)], ["mx1", "mx2"], CancellationToken.None);
+
+        // mx2's 5-minute bucket is overwritten with a marker, as if mx2's exporter were in the middle of its own
+        // recomputation: mx1's next rollup of the same buckets must leave mx2's series alone, in every tier.
+        var mx2Series = Assert.Single(influx.Rows("SHOW SERIES FROM mailflow_messages_5m WHERE source = 'mx2'", database))[0].GetString()!;
+        influx.Server.Write(database, $"{mx2Series} messages=999i,recipients=999i,bytes=999i {At(8, 0).ToUnixTimeSeconds()}");
+        await writer.WriteAsync([new(At(8, 2), A, new Counts(1, 1, 10))], [], CancellationToken.None);
+        await writer.WriteRollupsAsync([At(8, 2)], ["mx1"], CancellationToken.None);
+
+        long Messages(string measurement, string source) => influx.Scalar($"SELECT sum(messages) FROM {measurement} WHERE source = '{source}'", database);
+        Assert.Equal(999, Messages("mailflow_messages_5m", "mx2")); // Untouched marker.
+        Assert.Equal(5, Messages("mailflow_messages_1h", "mx2")); // Not recomputed from the marker.
+        Assert.Equal(5, Messages("mailflow_tls_1d", "mx2"));
+        Assert.Equal(3, Messages("mailflow_messages_5m", "mx1")); // 08:02 + 08:03.
+        Assert.Equal(3, Messages("mailflow_messages_1d", "mx1"));
+        Assert.Equal(3, Messages("mailflow_tls_1h", "mx1"));
     }
 
     private string LogFile(string name, FlowLog log, int sessions)
@@ -236,11 +261,28 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         using var writer = Writer(database, "other rp");
         await writer.WriteAsync(series, peers, CancellationToken.None);
 
-        await writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None);
+        await writer.WriteRollupsAsync(series.Select(p => p.Minute), ["mx1"], CancellationToken.None);
 
         AssertHandTiers(database, $"\"{database}\".\"other rp\".");
         TierCheck.AssertTiersMatchMinutes(influx, database, Day0, Day2, $"\"{database}\".\"other rp\".");
         Assert.Equal(0, influx.Scalar("SELECT count(messages) FROM mailflow_messages_1d", database)); // Nothing in the default policy.
+    }
+
+    [Fact]
+    public async Task RollupCommand_Source_RebuildsThatServersSeriesOnly()
+    {
+        var database = influx.NewDatabase("rollup_cli_source");
+        using (var writer = Writer(database))
+        {
+            await writer.WriteAsync([new(At(8, 3), A, new Counts(2, 2, 20)), new(At(8, 4), A with { Source = "mx2" }, new Counts(5, 5, 50))], [], CancellationToken.None);
+        }
+
+        var result = ExporterProcess.Run(["rollup", "--from", "2026-11-25", "--source", "mx2", "--influx-url", influx.Server.Url.ToString(), "--influx-database", database]);
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("source mx2", result.StdOut, StringComparison.Ordinal);
+        Assert.Equal(5, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d WHERE source = 'mx2'", database));
+        Assert.Equal(0, influx.Scalar("SELECT count(messages) FROM mailflow_messages_1d WHERE source = 'mx1'", database));
     }
 
     [Fact]
@@ -276,7 +318,7 @@ public sealed class RollupTests(InfluxFixture influx) : IDisposable
         using var writer = Writer(database);
         await writer.WriteAsync(series, peers, CancellationToken.None);
 
-        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync(series.Select(p => p.Minute), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<InfluxWriteException>(() => writer.WriteRollupsAsync(series.Select(p => p.Minute), ["mx1"], CancellationToken.None));
 
         Assert.False(failure.Retryable);
         Assert.Equal(0, writer.RetryCount);

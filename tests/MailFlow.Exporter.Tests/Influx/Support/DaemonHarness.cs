@@ -32,7 +32,7 @@ public sealed class DaemonHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, int> _seen = [];
 
-    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null)
+    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null, string? source = null)
     {
         using var factory = LoggerFactory.Create(builder =>
         {
@@ -41,7 +41,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 builder.AddProvider(logs);
             }
         });
-        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc }, SessionTestFormat.Instance, () => new TestAggregator(), factory);
+        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc, SourceHost = source }, SessionTestFormat.Instance, () => new TestAggregator(), factory);
         if (crashAt is { } crash)
         {
             Pipeline.Coordinator.CrashPoint = point =>

@@ -73,7 +73,7 @@ public sealed class SessionTestFormat : ILogFormat
                         RemoteHost = known ? session.Peer : null,
                         Recipients = int.Parse(parts[4], CultureInfo.InvariantCulture),
                         Bytes = long.Parse(parts[5], CultureInfo.InvariantCulture),
-                        SourceHost = "mx1",
+                        SourceHost = context.Options.SourceHost ?? "mx1",
                     });
                     break;
                 case "close":
