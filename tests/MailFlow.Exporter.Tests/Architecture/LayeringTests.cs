@@ -1,0 +1,29 @@
+using MailFlow.Contracts.Schema;
+using MailFlow.Exporter.Cli;
+
+namespace MailFlow.Exporter.Tests.Architecture;
+
+/// <summary>What the exporter may depend on: the shared contracts, never Grafana's plugin protocol.</summary>
+public sealed class LayeringTests
+{
+    [Fact]
+    public void SharedContracts_HoldNoPluginProtocolType()
+    {
+        var pluginTypes = typeof(InfluxSchema).Assembly.GetTypes()
+            .Where(t => t.Namespace is { } ns && (ns.Contains("GrafanaPlugin", StringComparison.Ordinal) || ns.Contains("GoPlugin", StringComparison.Ordinal)))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(pluginTypes);
+        Assert.Contains(typeof(InfluxSchema).Assembly.GetTypes(), t => t.Namespace == "MailFlow.Api.V1"); // The public API stays shared.
+    }
+
+    [Fact]
+    public void Exporter_ReferencesNoPluginProtocolAssembly()
+    {
+        var references = typeof(ReportCommand).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+
+        Assert.Contains("MailFlow.Contracts", references);
+        Assert.DoesNotContain(references, name => name!.Contains("Plugin", StringComparison.Ordinal));
+    }
+}
