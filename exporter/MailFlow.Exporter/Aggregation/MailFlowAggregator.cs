@@ -34,8 +34,6 @@ public sealed class MailFlowAggregator : IRecordSink
         _sourceOverride = sourceOverride;
     }
 
-    public TimeSpan Bucket => new(_bucketTicks);
-
     /// <summary>Messages counted (inside the time bounds).</summary>
     public long Records { get; private set; }
 
@@ -140,27 +138,6 @@ public sealed class MailFlowAggregator : IRecordSink
         }
 
         Problems.Merge(other.Problems);
-    }
-
-    /// <summary>Removes and returns the counts of every bucket that starts before <paramref name="cutoff"/>.</summary>
-    public (List<SeriesPoint> Series, List<PeerPoint> Peers) DrainBefore(DateTimeOffset cutoff)
-    {
-        var limit = cutoff.UtcTicks / _bucketTicks;
-        var series = new List<SeriesPoint>();
-        foreach (var pair in _series.Where(pair => pair.Key.Bucket < limit).ToList())
-        {
-            series.Add(new SeriesPoint(ToTime(pair.Key.Bucket), pair.Key.Key, pair.Value));
-            _series.Remove(pair.Key);
-        }
-
-        var peers = new List<PeerPoint>();
-        foreach (var pair in _peers.Where(pair => pair.Key.Bucket < limit).ToList())
-        {
-            peers.Add(new PeerPoint(ToTime(pair.Key.Bucket), pair.Key.Key, pair.Value));
-            _peers.Remove(pair.Key);
-        }
-
-        return (series, peers);
     }
 
     /// <summary>

@@ -15,14 +15,8 @@ public sealed class MinuteTotals
     /// <summary>Minutes held.</summary>
     public int MinuteCount => _minutes.Count;
 
-    /// <summary>Minutes changed since the last <see cref="TakeDirty"/>.</summary>
-    public int DirtyCount => _dirty.Count;
-
     /// <summary>Points (series and peers) held.</summary>
     public int PointCount { get; private set; }
-
-    /// <summary>The earliest minute held, or null.</summary>
-    public DateTimeOffset? FirstMinute => _minutes.Count == 0 ? null : _minutes.Keys.First();
 
     /// <summary>Adds a point's counts to its minute and series.</summary>
     public void Add(in SeriesPoint point)

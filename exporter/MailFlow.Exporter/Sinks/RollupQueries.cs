@@ -40,13 +40,9 @@ public static class RollupQueries
     }
 
     /// <summary>
-    /// One InfluxQL statement per measurement and span, joined by <c>;</c>. With a retention policy, sources and
-    /// targets are qualified as <c>"db"."rp"."m"</c> (an unqualified INTO would go to the default policy).
+    /// One InfluxQL statement per measurement and span. With a retention policy, sources and targets are qualified
+    /// as <c>"db"."rp"."m"</c> (an unqualified INTO would go to the default policy).
     /// </summary>
-    public static string InfluxQl(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy) =>
-        string.Join("; ", InfluxQlStatements(step, spans, database, retentionPolicy));
-
-    /// <summary>The statements of <see cref="InfluxQl"/>, one by one.</summary>
     public static List<string> InfluxQlStatements(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
     {
         var c = CultureInfo.InvariantCulture;

@@ -78,7 +78,7 @@ public sealed class RollupPlanTests
         // 2026-11-27T08:00Z is 1795766400 s since the epoch; nanoseconds in InfluxQL.
         var step = RollupPlan.ForMinutes([T(27, 8, 3)], [])[0]; // No sources named: every source.
 
-        var text = RollupQueries.InfluxQl(step, step.Spans, "mail\"db", "weekly");
+        var text = string.Join("; ", RollupQueries.InfluxQlStatements(step, step.Spans, "mail\"db", "weekly"));
 
         Assert.Equal(
             "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_messages_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "

@@ -207,22 +207,6 @@ public sealed class ReportBuilderTests
         Assert.Equal(one.LastTimestamp, a.LastTimestamp);
     }
 
-    [Fact]
-    public void DrainBefore_ReturnsAndRemovesOnlyEarlierBuckets()
-    {
-        var aggregator = new MailFlowAggregator(Connectors, TimeSpan.FromMinutes(1));
-        foreach (var record in Week())
-        {
-            aggregator.OnRecord(record);
-        }
-
-        var (series, _) = aggregator.DrainBefore(Day0.AddDays(9));
-
-        // Days 0-5: 15 old + 9 Fabrikam + 4 relay; day 9 keeps 1 Fabrikam TLS1.0 + 4 outbound + 1 submission = 6.
-        Assert.Equal(15 + 9 + 4, series.Sum(p => p.Counts.Messages));
-        Assert.Equal(6, aggregator.Series.Sum(p => p.Counts.Messages));
-    }
-
     private static string Totals(MailFlowAggregator aggregator) =>
         string.Join('\n', aggregator.Series.OrderBy(p => p.Minute).ThenBy(p => p.Key.ToString(), StringComparer.Ordinal)
             .Select(p => $"{p.Minute:O} {p.Key} {p.Counts.Messages} {p.Counts.Recipients} {p.Counts.Bytes}"));
