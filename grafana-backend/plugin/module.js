@@ -3,6 +3,10 @@
  * Grafana loads it with SystemJS and provides @grafana/runtime, @grafana/data, @grafana/ui and react.
  * Queries run in the backend plugin (DataSourceWithBackend): this file only edits the query model
  * (see the README's "Query model"), expands template variables and edits the data source settings.
+ * Query variables (the Connector report's "Show data for") are ordinary queries of the model, e.g.
+ * {queryType: 'connectors', connectorType: '$connector_type', source: '$source'}: Grafana sends them through
+ * query() like a panel's, with the dashboard's time range and the other variables expanded, and lists the first
+ * string field (the connector names).
  */
 define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (runtime, data, ui, React) {
   'use strict';
@@ -16,7 +20,8 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
     { value: 'insights', label: 'Insights', description: 'Legacy TLS on partner/on-premises connectors, plaintext on forced TLS' },
     { value: 'peers', label: 'Legacy peers', description: 'Remote domains still using no TLS, SSLv3, TLS 1.0 or TLS 1.1' },
     { value: 'connectorTlsShare', label: 'Connector TLS share (alerting)', description: 'One value per connector and direction, labelled' },
-    { value: 'connectors', label: 'Connectors', description: 'The connectors seen in the range' }
+    { value: 'connectors', label: 'Connectors', description: 'The connectors seen in the range' },
+    { value: 'thresholds', label: 'Insight threshold (alerting)', description: 'The TLS 1.0 insight threshold (%) set on the data source, for alert conditions' }
   ];
   var ALL = { value: '', label: 'All' };
   var DIRECTIONS = [ALL, { value: 'inbound', label: 'Inbound' }, { value: 'outbound', label: 'Outbound' }, { value: 'submission', label: 'Submission' }];
@@ -26,7 +31,15 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
     { value: 'TLS1.1', label: 'TLS 1.1' }, { value: 'TLS1.2', label: 'TLS 1.2' }, { value: 'TLS1.3', label: 'TLS 1.3' }, { value: 'unknown', label: 'Unknown' }];
   var INTERNET = { value: '$__internet', label: 'Without a connector (internet)' };
 
-  var DEFAULT_QUERY = { queryType: 'summary', direction: '', connectors: [], connectorType: '', source: '', tls: '', measure: 'messages', minMessages: 10, limit: 50 };
+  /* No minMessages: unset, the insights and connectorTlsShare queries use the data source's minimum volume. */
+  var DEFAULT_QUERY = { queryType: 'summary', direction: '', connectors: [], connectorType: '', source: '', tls: '', measure: 'messages', limit: 50 };
+
+  /* Query variables run through query() (DataSourceWithBackend), so the plugin answers them with the range. */
+  var VariableSupport = data.DataSourceVariableSupport ? class extends data.DataSourceVariableSupport {
+    getDefaultQuery() {
+      return { queryType: 'connectors', connectorType: '', source: '' };
+    }
+  } : null;
 
   /* A template variable's value as a list: multi-value variables come back as a JSON array with the 'json' format. */
   function expandList(templateSrv, value, scopedVars) {
@@ -45,6 +58,9 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
   class DataSource extends runtime.DataSourceWithBackend {
     constructor(instanceSettings) {
       super(instanceSettings);
+      if (VariableSupport) {
+        this.variables = new VariableSupport();
+      }
     }
 
     getDefaultQuery() {
@@ -82,21 +98,6 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
         minMessages: one(query.minMessages),
         limit: one(query.limit),
         connectors: expanded
-      });
-    }
-
-    /* Template variable queries: the connector names seen in the last 30 days. */
-    metricFindQuery() {
-      return this.getResource('connectors').then(function (list) {
-        var names = [];
-        (list || []).forEach(function (c) {
-          if (names.indexOf(c.name) < 0) {
-            names.push(c.name);
-          }
-        });
-        return names.map(function (name) {
-          return { text: name, value: name };
-        });
       });
     }
   }
@@ -187,9 +188,13 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
     }
     if (type === 'connectorTlsShare' || type === 'insights') {
       rows.push(h(ui.InlineFieldRow, { key: 'min' },
-        field('Min messages', 'Connectors with fewer messages in the range yield no value', h(ui.Input, {
-          width: 12, type: 'number', value: query.minMessages,
-          onChange: function (e) { change({ minMessages: Number(e.currentTarget.value) }, false); },
+        field('Min messages', 'Connectors with fewer messages in the range yield no value; empty = the data source\'s minimum', h(ui.Input, {
+          width: 12, type: 'number', value: query.minMessages === undefined || query.minMessages === null ? '' : query.minMessages,
+          placeholder: 'data source\'s',
+          onChange: function (e) {
+            var text = e.currentTarget.value;
+            change({ minMessages: text === '' ? undefined : Number(text) }, false);
+          },
           onBlur: function () { props.onRunQuery(); }
         }))));
     }
@@ -267,6 +272,14 @@ define(['@grafana/runtime', '@grafana/data', '@grafana/ui', 'react'], function (
         h('div', { key: 'user' }, text('User', 'Empty when InfluxDB has no authentication', 'user', '')),
         h('div', { key: 'password' }, secret('Password', 'The user\'s password', 'password')));
     }
+    children.push(
+      h('h3', { key: 'insight', className: 'page-heading' }, 'TLS 1.0 insight and alerts'),
+      h('div', { key: 'threshold' }, text('Threshold (%)',
+        'A Partner or On-premises connector whose TLS 1.0 share reaches this percentage raises the insight and the alert rules. Empty = 5',
+        'legacyTlsThresholdPercent', '5')),
+      h('div', { key: 'minimum' }, text('Minimum messages',
+        'Connectors with fewer messages in the range are left out of the insight and the alerts. Empty = 10',
+        'legacyTlsMinMessages', '10')));
     children.push(h('div', { key: 'rollups' }, field('Rollups',
       'Read whole 5-minute blocks, hours and days from the rollup tiers the exporter writes, so long ranges stay fast. ' +
       'Turn off only for minute points written by another tool, until "mailflow-exporter rollup" has built their tiers.',

@@ -39,6 +39,9 @@ public sealed class InfluxOptions
     /// <summary>Time allowed for one query. Default 30 s.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
 
+    /// <summary>How error messages name the settings to fix: the command line's flags, or the Grafana data source page's fields.</summary>
+    public InfluxSettingNames SettingNames { get; set; } = InfluxSettingNames.CommandLine;
+
     /// <summary>The database name actually queried.</summary>
     public string EffectiveDatabase => !string.IsNullOrEmpty(Database) ? Database : !string.IsNullOrEmpty(Bucket) ? Bucket : DefaultDatabase;
 
@@ -47,7 +50,7 @@ public sealed class InfluxOptions
     {
         if (!Url.IsAbsoluteUri || (Url.Scheme != Uri.UriSchemeHttp && Url.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException($"--influx-url must be an http:// or https:// URL, not '{Url}'");
+            throw new ArgumentException($"{SettingNames.Url} must be an http:// or https:// URL, not '{Url}'");
         }
 
         if (Timeout <= TimeSpan.Zero)
@@ -59,4 +62,21 @@ public sealed class InfluxOptions
     /// <summary>A description for logs: URL, database, retention policy and auth kind, never the secrets.</summary>
     public override string ToString() =>
         $"{Url} db={EffectiveDatabase} rp={RetentionPolicy ?? "(default)"} auth={(Token is { Length: > 0 } ? "token" : Username is { Length: > 0 } ? "user:" + Username : "none")}";
+}
+
+/// <summary>
+/// The names of the settings an error message asks to check: <c>serve</c>'s flags on the command line, the data source
+/// page's fields in Grafana (where flags mean nothing to the reader).
+/// </summary>
+/// <param name="Url">The InfluxDB URL setting.</param>
+/// <param name="Token">The API token setting.</param>
+/// <param name="UserAndPassword">The user and password settings.</param>
+/// <param name="Database">The database (or bucket) setting.</param>
+public sealed record InfluxSettingNames(string Url, string Token, string UserAndPassword, string Database)
+{
+    /// <summary>The flags of <c>mailflow-backend serve</c> (the same as the exporter's).</summary>
+    public static InfluxSettingNames CommandLine { get; } = new("--influx-url", "--influx-token", "--influx-username/--influx-password", "--influx-database/--influx-bucket");
+
+    /// <summary>The fields of the MailFlow data source's settings page in Grafana.</summary>
+    public static InfluxSettingNames DataSourcePage { get; } = new("the URL on the data source's settings page", "the Token on the data source's settings page", "the User and Password on the data source's settings page", "the Database (or Bucket) on the data source's settings page");
 }

@@ -160,11 +160,12 @@ public sealed class InfluxQlClient : IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new MailFlowQueryException(QueryErrorKind.Timeout, $"InfluxDB at {_options.Url} did not answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", e);
+            var seconds = _options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+            throw new MailFlowQueryException(QueryErrorKind.Timeout, $"InfluxDB at {_options.Url} did not answer within {seconds} s", e) { Cause = $"no answer within {seconds} s" };
         }
         catch (HttpRequestException e)
         {
-            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and --influx-url", e);
+            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and {_options.SettingNames.Url}", e) { Cause = e.Message };
         }
     }
 
@@ -176,8 +177,9 @@ public sealed class InfluxQlClient : IDisposable
         var detail = ErrorText(body);
         if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
+            var cause = $"HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)}";
             return new MailFlowQueryException(QueryErrorKind.AuthRefused,
-                $"InfluxDB at {_options.Url} refused the credentials (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)}): check --influx-token or --influx-username/--influx-password");
+                $"InfluxDB at {_options.Url} refused the credentials ({cause}): check {_options.SettingNames.Token} or {_options.SettingNames.UserAndPassword}") { Cause = cause };
         }
 
         if (IsMissingDatabase(detail))
@@ -192,7 +194,8 @@ public sealed class InfluxQlClient : IDisposable
 
         if (status == HttpStatusCode.NotFound)
         {
-            return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"{_options.Url} has no InfluxQL /query endpoint (HTTP 404{(detail.Length > 0 ? ": " + detail : string.Empty)}): is --influx-url an InfluxDB server?");
+            var cause = $"HTTP 404{(detail.Length > 0 ? ": " + detail : string.Empty)}";
+            return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"{_options.Url} has no InfluxQL /query endpoint ({cause}): is {_options.SettingNames.Url} an InfluxDB server?") { Cause = "no InfluxQL /query endpoint, " + cause };
         }
 
         return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} rejected the query (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
@@ -200,7 +203,7 @@ public sealed class InfluxQlClient : IDisposable
 
     private MailFlowQueryException MissingDatabase(string detail) =>
         new(QueryErrorKind.DatabaseMissing,
-            $"InfluxDB at {_options.Url} has no database '{_options.EffectiveDatabase}'{(_options.RetentionPolicy is { Length: > 0 } rp ? " or retention policy '" + rp + "'" : string.Empty)} ({detail}): run the exporter first or check --influx-database/--influx-bucket");
+            $"InfluxDB at {_options.Url} has no database '{_options.EffectiveDatabase}'{(_options.RetentionPolicy is { Length: > 0 } rp ? " or retention policy '" + rp + "'" : string.Empty)} ({detail}): run the exporter first or check {_options.SettingNames.Database}") { Cause = detail };
 
     private static bool IsMissingDatabase(string detail) =>
         detail.Contains("database not found", StringComparison.OrdinalIgnoreCase)
@@ -280,7 +283,7 @@ public sealed class InfluxQlClient : IDisposable
         IsMissingDatabase(error)
             ? MissingDatabase(error)
             : error.Contains("authoriz", StringComparison.OrdinalIgnoreCase)
-                ? new MailFlowQueryException(QueryErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'")
+                ? new MailFlowQueryException(QueryErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'") { Cause = error }
                 : new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} reported an error: {error}");
 
     private static InfluxSeries ParseSeries(JsonElement item)

@@ -9,7 +9,7 @@ namespace MailFlow.Backend.Plugin;
 /// <summary>
 /// The data source's settings page, as Grafana sends it (DataSourceInstanceSettings): <c>url</c>;
 /// <c>jsonData</c> {influxVersion "1"|"2", database, retentionPolicy, organization, bucket, user, timeoutSeconds,
-/// cacheTtlSeconds, rollups};
+/// cacheTtlSeconds, rollups, legacyTlsThresholdPercent, legacyTlsMinMessages};
 /// <c>decryptedSecureJsonData</c> {password, token}. Secrets go into <see cref="InfluxOptions"/> and nowhere else.
 /// </summary>
 internal static class DataSourceSettings
@@ -36,7 +36,7 @@ internal static class DataSourceSettings
         var version = json.GetValueOrDefault("influxVersion") ?? "1";
         if (version is not ("1" or "2"))
         {
-            throw new PluginQueryException($"influxVersion '{version}' is not supported: use 1 (InfluxDB 1.x, or 3.x v1 API) or 2 (InfluxDB 2.x)");
+            throw new PluginQueryException($"the Version '{version}' is not supported: choose InfluxDB 1.x / 3.x or InfluxDB 2.x on the data source's settings page");
         }
 
         var secure = settings.DecryptedSecureJsonData;
@@ -50,6 +50,7 @@ internal static class DataSourceSettings
             RetentionPolicy = Blank(json.GetValueOrDefault("retentionPolicy")),
             Org = Blank(json.GetValueOrDefault("organization")),
             Bucket = Blank(json.GetValueOrDefault("bucket")),
+            SettingNames = InfluxSettingNames.DataSourcePage,
         };
 
         // 2.x speaks tokens first; 1.x user/password first. Only one kind of credentials is ever sent.
@@ -107,6 +108,39 @@ internal static class DataSourceSettings
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// When the "significant TLS1.0 mail flow" insight is active, for the insights query and the alert rules (the
+    /// one place both read): <c>jsonData.legacyTlsThresholdPercent</c> (share of a connector's messages, 0..100) and
+    /// <c>jsonData.legacyTlsMinMessages</c> (fewest messages in the range for a share to count); each unset one
+    /// keeps the engine's default (<see cref="InsightThresholds"/>).
+    /// </summary>
+    public static InsightThresholds ToInsightThresholds(DataSourceInstanceSettings settings)
+    {
+        var jsonData = ReadJsonData(settings.JsonData.Span);
+        var thresholds = InsightThresholds.Default;
+        if (Blank(jsonData.GetValueOrDefault("legacyTlsThresholdPercent")) is { } percentText)
+        {
+            if (!double.TryParse(percentText, NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) || !(percent is >= 0 and <= 100))
+            {
+                throw new PluginQueryException($"the TLS 1.0 insight threshold '{percentText}' on the data source's settings page is not a percentage between 0 and 100");
+            }
+
+            thresholds = thresholds with { LegacySharePercent = percent };
+        }
+
+        if (Blank(jsonData.GetValueOrDefault("legacyTlsMinMessages")) is { } minText)
+        {
+            if (!long.TryParse(minText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var min) || min < 1)
+            {
+                throw new PluginQueryException($"the TLS 1.0 insight's minimum messages '{minText}' on the data source's settings page is not a whole number of at least 1");
+            }
+
+            thresholds = thresholds with { MinMessages = min };
+        }
+
+        return thresholds;
     }
 
     /// <summary>The InfluxDB version chosen on the settings page, for logs.</summary>

@@ -21,6 +21,7 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
     public Entry Get(DataSourceInstanceSettings? settings)
     {
         var options = DataSourceSettings.ToInfluxOptions(settings);
+        var thresholds = DataSourceSettings.ToInsightThresholds(settings!);
         var uid = string.IsNullOrEmpty(settings!.Uid) ? settings.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : settings.Uid;
         if (_entries.TryGetValue(uid, out var current) && current.LastUpdatedMs == settings.LastUpdatedMS)
         {
@@ -28,7 +29,7 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
         }
 
         var client = new InfluxQlClient(options, CoalescingHandler.Create(options.Timeout));
-        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>(), DataSourceSettings.ToEngineOptions(settings)));
+        var created = new Entry(settings.LastUpdatedMS, client, new MailFlowQueryEngine(client, loggers.CreateLogger<MailFlowQueryEngine>(), DataSourceSettings.ToEngineOptions(settings)), thresholds);
         var stored = _entries.AddOrUpdate(uid, created, (_, existing) => existing.LastUpdatedMs == settings.LastUpdatedMS ? existing : created);
         if (!ReferenceEquals(stored, created))
         {
@@ -61,6 +62,6 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
         entry.Client.Dispose();
     }
 
-    /// <summary>A cached engine and the client it owns.</summary>
-    internal sealed record Entry(long LastUpdatedMs, InfluxQlClient Client, IMailFlowQueries Engine);
+    /// <summary>A cached engine, the client it owns and the data source's insight thresholds.</summary>
+    internal sealed record Entry(long LastUpdatedMs, InfluxQlClient Client, IMailFlowQueries Engine, InsightThresholds Thresholds);
 }

@@ -14,6 +14,7 @@ internal enum PluginQueryType
     Peers,
     ConnectorTlsShare,
     Connectors,
+    Thresholds,
 }
 
 /// <summary>
@@ -24,9 +25,6 @@ internal sealed record PluginQuery
 {
     /// <summary>Default <see cref="Limit"/> for peers.</summary>
     public const int DefaultLimit = 50;
-
-    /// <summary>Default <see cref="MinMessages"/>: a single message gives a share but says little.</summary>
-    public const long DefaultMinMessages = 1;
 
     /// <summary>Default most points of a time series when Grafana sends no maxDataPoints.</summary>
     public const int DefaultMaxPoints = 1000;
@@ -40,10 +38,13 @@ internal sealed record PluginQuery
     /// <summary>Time series: <c>percent</c> instead of message counts.</summary>
     public bool Percent { get; init; }
 
-    /// <summary>connectorTlsShare: connectors with fewer messages yield no value; insights: the legacy insight's minimum volume.</summary>
+    /// <summary>
+    /// connectorTlsShare: connectors with fewer messages yield no value; insights: the legacy insight's minimum
+    /// volume. Null = the data source's (jsonData.legacyTlsMinMessages).
+    /// </summary>
     public long? MinMessages { get; init; }
 
-    /// <summary>Insights: the legacy share threshold in percent; null = the engine's default.</summary>
+    /// <summary>Insights: the legacy share threshold in percent; null = the data source's (jsonData.legacyTlsThresholdPercent).</summary>
     public double? ThresholdPercent { get; init; }
 
     /// <summary>Peers: most rows.</summary>
@@ -67,6 +68,7 @@ internal sealed record PluginQuery
         PluginQueryType.Insights => "insights",
         PluginQueryType.Peers => "peers",
         PluginQueryType.ConnectorTlsShare => "connectorTlsShare",
+        PluginQueryType.Thresholds => "thresholds",
         _ => "connectors",
     };
 

@@ -10,8 +10,11 @@ namespace MailFlow.Backend.Plugin;
 /// </summary>
 internal static class QueryFrames
 {
-    /// <summary>The query's frames; <paramref name="executed"/> gives the statements run so far.</summary>
-    public static async Task<IReadOnlyList<DataFrame>> RunAsync(PluginQuery query, IMailFlowQueries engine, Func<string?> executed, CancellationToken cancellationToken)
+    /// <summary>
+    /// The query's frames; <paramref name="thresholds"/> are the data source's insight thresholds (the query's own
+    /// thresholdPct and minMessages win); <paramref name="executed"/> gives the statements run so far.
+    /// </summary>
+    public static async Task<IReadOnlyList<DataFrame>> RunAsync(PluginQuery query, IMailFlowQueries engine, InsightThresholds thresholds, Func<string?> executed, CancellationToken cancellationToken)
     {
         var filter = query.Filter;
         switch (query.Type)
@@ -28,7 +31,6 @@ internal static class QueryFrames
                 return [ConnectorReport(await engine.GetConnectorReportAsync(new ConnectorReportRequest(filter, query.PerDay), cancellationToken).ConfigureAwait(false), executed())];
             case PluginQueryType.Insights:
                 {
-                    var thresholds = InsightThresholds.Default;
                     if (query.ThresholdPercent is { } percent)
                     {
                         thresholds = thresholds with { LegacySharePercent = percent };
@@ -46,10 +48,12 @@ internal static class QueryFrames
                 return [Peers(await engine.GetLegacyPeersAsync(new LegacyPeersRequest(filter, query.Limit), cancellationToken).ConfigureAwait(false), executed())];
             case PluginQueryType.ConnectorTlsShare:
                 {
-                    var request = new ConnectorTlsShareRequest(filter, query.MinMessages ?? PluginQuery.DefaultMinMessages);
+                    var request = new ConnectorTlsShareRequest(filter, query.MinMessages ?? thresholds.MinMessages);
                     return ConnectorTlsShares(await engine.GetConnectorTlsSharesAsync(request, cancellationToken).ConfigureAwait(false), executed());
                 }
 
+            case PluginQueryType.Thresholds:
+                return [Thresholds(thresholds)];
             default:
                 return [Connectors(await engine.GetConnectorsAsync(filter, cancellationToken).ConfigureAwait(false), executed())];
         }
@@ -193,6 +197,17 @@ internal static class QueryFrames
         }
 
         return frames;
+    }
+
+    /// <summary>
+    /// thresholds: the data source's TLS 1.0 insight threshold as one unlabelled number (numeric-multi), so that an
+    /// alert rule compares each connector's share with it (<c>$B >= $T</c>) instead of holding a copy of it.
+    /// </summary>
+    internal static DataFrame Thresholds(InsightThresholds thresholds)
+    {
+        var percent = FrameField.Float64("threshold_pct", FieldConfig.Percent with { DisplayName = "TLS 1.0 insight threshold" });
+        percent.Add(thresholds.LegacySharePercent);
+        return new DataFrame("thresholds", FrameMeta.ForNumericMulti(null), percent);
     }
 
     /// <summary>connectors: the connectors seen in the range.</summary>

@@ -12,7 +12,7 @@ public enum QueryErrorKind
     /// <summary>InfluxDB refused the credentials (token, user/password).</summary>
     AuthRefused = 2,
 
-    /// <summary>The database/bucket or retention policy does not exist: check --influx-database/--influx-bucket.</summary>
+    /// <summary>The database/bucket or retention policy does not exist: check the database or bucket setting.</summary>
     DatabaseMissing = 3,
 
     /// <summary>InfluxDB answered with an error the engine did not expect.</summary>
@@ -48,4 +48,10 @@ public sealed class MailFlowQueryException : Exception
 
     /// <summary>The kind of failure.</summary>
     public QueryErrorKind Kind { get; }
+
+    /// <summary>
+    /// What InfluxDB or the network said, without the advice <see cref="Exception.Message"/> adds (e.g. "HTTP 401:
+    /// authorization failed"), for callers that give their own advice; null when the message is all there is.
+    /// </summary>
+    public string? Cause { get; init; }
 }

@@ -90,6 +90,27 @@ internal static class GrafanaFiles
         return ToJson(stream.Documents[0].RootNode)?.AsObject() ?? throw new InvalidDataException(path + " is empty");
     }
 
+    /// <summary>The provisioned data source's jsonData (provisioning/datasources/mailflow.yaml), before environment expansion.</summary>
+    public static JsonObject DataSourceJsonData() =>
+        Yaml("datasources", "mailflow.yaml")["datasources"]![0]!["jsonData"]!.AsObject();
+
+    /// <summary>The TLS 1.0 insight's threshold (percent) and minimum volume, as the data source defines them for the plugin.</summary>
+    public static (double Percent, long MinMessages) InsightThresholds()
+    {
+        var json = DataSourceJsonData();
+        return (Number(json["legacyTlsThresholdPercent"]), (long)Number(json["legacyTlsMinMessages"]));
+    }
+
+    /// <summary>A JSON number (integer or not) as a double.</summary>
+    public static double Number(JsonNode? node) =>
+        double.Parse(node?.ToJsonString() ?? throw new InvalidDataException("a number is missing"), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>Every alert rule group of the alerting folder.</summary>
+    public static IEnumerable<JsonObject> AlertRuleGroups() =>
+        Directory.GetFiles(Path.Combine(ProvisioningDirectory, "alerting"), "*.yaml").Order(StringComparer.Ordinal)
+            .SelectMany(path => Yaml("alerting", Path.GetFileName(path))["groups"]?.AsArray() ?? [])
+            .Select(group => group!.AsObject());
+
     public static IEnumerable<JsonObject> AlertRules() =>
         Directory.GetFiles(Path.Combine(ProvisioningDirectory, "alerting"), "*.yaml").Order(StringComparer.Ordinal)
             .Select(path => Yaml("alerting", Path.GetFileName(path)))

@@ -9,7 +9,7 @@ namespace MailFlow.Backend.Tests.Dashboards;
 /// </summary>
 internal static partial class QueryModel
 {
-    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors"];
+    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
@@ -79,9 +79,6 @@ internal static partial class QueryModel
                 break;
             case "connectorTlsShare" when string.IsNullOrEmpty((string?)model["tls"]):
                 problems.Add("connectorTlsShare needs the TLS version whose share it measures");
-                break;
-            case "connectorTlsShare" when model["minMessages"] is null:
-                problems.Add("connectorTlsShare needs minMessages so that a handful of messages does not alert");
                 break;
             case "peers" when model["limit"] is null:
                 problems.Add("peers needs a limit");

@@ -18,13 +18,23 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
         Assert.Equal("ok", health["details"]!["check"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Each diagnosis of "Save &amp; test", shown on the data source page: the advice names the page's own fields
+    /// (URL, Version, Database, Bucket, Rollups, the TLS 1.0 insight's fields), never a command-line flag (checked
+    /// for every message in <see cref="Health"/>); naming the exporter's command to run is fine.
+    /// </summary>
     [Theory]
-    [InlineData("unreachable", "ERROR", "unreachable", "Check the URL")]
-    [InlineData("missing", "ERROR", "does not exist", "Fix the database")]
-    [InlineData("empty", "OK", "no mail-flow data yet", "start the exporter")]
-    [InlineData("no-url", "ERROR", "has no URL", "settings page")]
-    [InlineData("no-rollups", "ERROR", "no rollups", "mailflow-exporter rollup --from")]
-    public void CheckHealth_BrokenSetups_SayWhatIsWrongAndWhatToDo(string setup, string status, string diagnosis, string advice)
+    [InlineData("unreachable", "ERROR", "InfluxDB is unreachable at http://127.0.0.1:1/", "Check the URL on this page")]
+    [InlineData("missing", "ERROR", "the database 'nope' does not exist", "Fix the Database on this page (the Bucket on InfluxDB 2.x)")]
+    [InlineData("empty", "OK", "no mail-flow data yet", "start the exporter (mailflow-exporter)")]
+    [InlineData("no-url", "ERROR", "has no URL", "set the InfluxDB URL (e.g. http://influxdb:8086) on its settings page")]
+    [InlineData("no-rollups", "ERROR", "no rollups ('mailflow_messages_1d')", "Run the exporter's rollup command (mailflow-exporter rollup)")]
+    [InlineData("no-rollups", "ERROR", "no rollups", "or turn off the Rollups switch on this page")]
+    [InlineData("bad-version", "ERROR", "the Version '3' is not supported", "choose InfluxDB 1.x / 3.x or InfluxDB 2.x on the data source's settings page")]
+    [InlineData("no-bucket", "ERROR", "InfluxDB 2.x needs a bucket", "set it on the data source's settings page")]
+    [InlineData("bad-threshold", "ERROR", "the TLS 1.0 insight threshold 'lots'", "is not a percentage between 0 and 100")]
+    [InlineData("bad-minimum", "ERROR", "the TLS 1.0 insight's minimum messages '0'", "is not a whole number of at least 1")]
+    public void CheckHealth_BrokenSetups_SayWhatIsWrongAndWhichFieldToFix(string setup, string status, string diagnosis, string advice)
     {
         var settings = setup switch
         {
@@ -32,8 +42,26 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
             "missing" => harness.Settings(database: "nope"),
             "empty" => harness.Settings(database: "empty"),
             "no-rollups" => harness.Settings(database: "minutes_only"),
-            _ => harness.Settings(url: string.Empty),
+            "no-url" => harness.Settings(url: string.Empty),
+            _ => harness.Settings(),
         };
+        var jsonData = settings["jsonData"]!.AsObject();
+        switch (setup)
+        {
+            case "bad-version":
+                jsonData["influxVersion"] = "3";
+                break;
+            case "no-bucket":
+                jsonData["influxVersion"] = "2";
+                jsonData.Remove("database");
+                break;
+            case "bad-threshold":
+                jsonData["legacyTlsThresholdPercent"] = "lots";
+                break;
+            case "bad-minimum":
+                jsonData["legacyTlsMinMessages"] = 0;
+                break;
+        }
 
         var health = Health(settings);
 
@@ -55,13 +83,20 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
     }
 
     [Theory]
-    [InlineData("", "set a user and password")]
-    [InlineData("wrong-password", "Check the password of user 'admin'")]
+    [InlineData("", "fill in User and Password (InfluxDB 1.x) or choose InfluxDB 2.x and fill in Token on this page")]
+    [InlineData("wrong-password", "Check the Password of User 'admin' on this page")]
+    [InlineData("token", "Check the Token on this page")]
     public void CheckHealth_CredentialsRefused_SaysWhichCredentialToFix(string password, string advice)
     {
         using var server = new AuthInfluxServer();
         var settings = harness.Settings(url: server.Url.ToString());
-        if (password.Length > 0)
+        if (password == "token")
+        {
+            // InfluxDB 2.x settings: the token is sent, and this server refuses it.
+            settings["jsonData"]!["influxVersion"] = "2";
+            settings["secureJsonData"] = new JsonObject { ["token"] = "not-a-valid-token" };
+        }
+        else if (password.Length > 0)
         {
             settings["jsonData"]!["user"] = AuthInfluxServer.User;
             settings["secureJsonData"]!["password"] = password;
@@ -77,6 +112,7 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
         Assert.Contains("refused the credentials", health["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(advice, health["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password", health["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-valid-token", health["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,6 +164,10 @@ public sealed class PluginDiagnosticsTests(PluginHarness harness)
     {
         var answer = harness.Host(new JsonObject { ["settings"] = settings, ["health"] = true });
         Assert.Empty(answer.Errors);
-        return answer.Json["health"]!.AsObject();
+        var health = answer.Json["health"]!.AsObject();
+
+        // Shown on Grafana's data source page, where command-line flags (--influx-url...) mean nothing.
+        Assert.DoesNotMatch(@"--[a-z]", health["message"]!.GetValue<string>());
+        return health;
     }
 }

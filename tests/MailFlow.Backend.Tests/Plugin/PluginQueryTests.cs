@@ -114,7 +114,7 @@ public sealed class PluginQueryTests
     [Theory]
     [InlineData("", """{"influxVersion":"1"}""", "has no URL")]
     [InlineData("ftp://x", """{"influxVersion":"1"}""", "not an http")]
-    [InlineData("http://x:8086", """{"influxVersion":"9"}""", "influxVersion '9'")]
+    [InlineData("http://x:8086", """{"influxVersion":"9"}""", "the Version '9' is not supported")]
     [InlineData("http://x:8086", """{"influxVersion":"2"}""", "needs a bucket")]
     [InlineData("http://x:8086", "{not json", "jsonData is not JSON")]
     public void Settings_Unusable_ThrowsNamingTheSetting(string url, string jsonData, string message)
@@ -125,6 +125,32 @@ public sealed class PluginQueryTests
         var error = Assert.Throws<PluginQueryException>(() => DataSourceSettings.ToInfluxOptions(settings));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}", 5.0, 10L)]
+    [InlineData("""{"legacyTlsThresholdPercent":2.5,"legacyTlsMinMessages":20}""", 2.5, 20L)]
+    [InlineData("""{"legacyTlsThresholdPercent":"7","legacyTlsMinMessages":"30"}""", 7.0, 30L)]
+    [InlineData("""{"legacyTlsThresholdPercent":"","legacyTlsMinMessages":""}""", 5.0, 10L)]
+    public void Settings_InsightThresholds_ComeFromJsonDataOrTheEngineDefaults(string jsonData, double percent, long minMessages)
+    {
+        // Defaults: InsightThresholds' 5 % and 10 messages, the exporter report's too.
+        var thresholds = DataSourceSettings.ToInsightThresholds(Settings(jsonData));
+
+        Assert.Equal((percent, minMessages), (thresholds.LegacySharePercent, thresholds.MinMessages));
+    }
+
+    [Theory]
+    [InlineData("""{"legacyTlsThresholdPercent":101}""", "threshold '101'")]
+    [InlineData("""{"legacyTlsThresholdPercent":"five"}""", "threshold 'five'")]
+    [InlineData("""{"legacyTlsMinMessages":0}""", "minimum messages '0'")]
+    [InlineData("""{"legacyTlsMinMessages":2.5}""", "minimum messages '2.5'")]
+    public void Settings_InsightThresholdsOutOfRange_ThrowNamingTheField(string jsonData, string message)
+    {
+        var error = Assert.Throws<PluginQueryException>(() => DataSourceSettings.ToInsightThresholds(Settings(jsonData)));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Contains("settings page", error.Message, StringComparison.Ordinal);
     }
 
     private static PluginQuery Parse(string json, long maxDataPoints = 0, long intervalMs = 0) =>

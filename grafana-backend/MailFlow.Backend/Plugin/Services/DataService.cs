@@ -61,7 +61,7 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
                 dataQuery.IntervalMS);
             type = query.Type;
             using var executed = ExecutedQueries.Begin(query.RefId, PluginQuery.TypeName(query.Type));
-            var frames = await QueryFrames.RunAsync(query, engine!.Engine, () => executed.Text, cancellationToken).ConfigureAwait(false);
+            var frames = await QueryFrames.RunAsync(query, engine!.Engine, engine.Thresholds, () => executed.Text, cancellationToken).ConfigureAwait(false);
             var response = new DataResponse { Status = 200 };
             foreach (var frame in frames)
             {

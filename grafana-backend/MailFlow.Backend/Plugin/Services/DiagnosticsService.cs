@@ -58,12 +58,12 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
         catch (MailFlowQueryException e) when (e.Kind is QueryErrorKind.Unavailable or QueryErrorKind.Timeout or QueryErrorKind.QueryFailed)
         {
             return (false,
-                $"InfluxDB is unreachable at {options.Url}: {e.Message}. Check the URL on this page (it is reached from the Grafana server, e.g. http://influxdb:8086 inside Docker Compose) and that InfluxDB is running.",
+                $"InfluxDB is unreachable at {options.Url} ({e.Cause ?? e.Message}). Check the URL on this page: the Grafana server must reach it (e.g. http://influxdb:8086 inside Docker Compose), and check that InfluxDB is running.",
                 Details("unreachable", null, database, null));
         }
         catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
         {
-            return (false, AuthAdvice(options, e.Message), Details("auth", null, database, null));
+            return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", null, database, null));
         }
 
         try
@@ -85,7 +85,7 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
                 {
                     // Without tiers, whole days would read as empty: a wrong answer, not a slow one.
                     return (false,
-                        $"InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', holds mail-flow minutes but no rollups ('{daily}'): they were written by another tool or an older exporter. Run 'mailflow-exporter rollup --from <first day>' against this database once (the exporter keeps them up to date afterwards), or turn Rollups off on this page.",
+                        $"InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', holds mail-flow minutes but no rollups ('{daily}'), so whole days would read as empty: they were written by another tool or an older exporter. Run the exporter's rollup command (mailflow-exporter rollup) against this InfluxDB and database once (the exporter keeps the rollups up to date afterwards), or turn off the Rollups switch on this page.",
                         Details("rollups-missing", version, database, null));
                 }
             }
@@ -103,12 +103,12 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
         }
         catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
         {
-            return (false, AuthAdvice(options, e.Message), Details("auth", version, database, null));
+            return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", version, database, null));
         }
         catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.DatabaseMissing)
         {
             return (false,
-                $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({e.Message}). Fix the database (or bucket) name on this page, or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
+                $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({e.Cause ?? e.Message}). Fix the Database on this page (the Bucket on InfluxDB 2.x), or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
                 Details("database-missing", version, database, null));
         }
         catch (MailFlowQueryException e)
@@ -117,13 +117,13 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
         }
     }
 
-    private static string AuthAdvice(InfluxOptions options, string detail) =>
-        $"InfluxDB at {options.Url} refused the credentials ({detail}). "
+    private static string AuthAdvice(InfluxOptions options, string cause) =>
+        $"InfluxDB at {options.Url} refused the credentials ({cause}). "
         + (options.Token is { Length: > 0 }
-            ? "Check the token in the secure settings: it needs read access to the bucket/database."
+            ? "Check the Token on this page: it needs read access to the bucket (or database)."
             : options.Username is { Length: > 0 }
-                ? $"Check the password of user '{options.Username}' and its read permission on the database."
-                : "The server requires authentication: set a user and password (InfluxDB 1.x) or a token (InfluxDB 2.x) on this page.");
+                ? $"Check the Password of User '{options.Username}' on this page, and that this user may read the database."
+                : "InfluxDB requires authentication: fill in User and Password (InfluxDB 1.x) or choose InfluxDB 2.x and fill in Token on this page.");
 
     private static string Details(string check, string? version, string? database, DateTimeOffset? latest)
     {
