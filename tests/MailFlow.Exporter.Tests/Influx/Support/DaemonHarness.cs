@@ -32,7 +32,8 @@ public sealed class DaemonHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, int> _seen = [];
 
-    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null)
+    /// <param name="detectFormat">True to detect each file's format as <c>run</c> does without <c>--format</c> (else the test format).</param>
+    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null, bool detectFormat = false)
     {
         using var factory = LoggerFactory.Create(builder =>
         {
@@ -41,7 +42,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 builder.AddProvider(logs);
             }
         });
-        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc }, SessionTestFormat.Instance, () => new TestAggregator(), factory);
+        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc }, detectFormat ? null : SessionTestFormat.Instance, () => new TestAggregator(), factory);
         if (crashAt is { } crash)
         {
             Pipeline.Coordinator.CrashPoint = point =>
