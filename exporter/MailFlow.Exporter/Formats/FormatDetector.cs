@@ -86,7 +86,8 @@ public static class FormatDetector
         var canReadMore = !wholeInput && head.Length < ScanBytes;
         if (sample.Count == 0)
         {
-            return new Detection(null, reason, canReadMore);
+            // Nothing but blank lines and NULs (a file a crash left unwritten) so far.
+            return new Detection(null, head.Trim((byte)0).IsEmpty && !head.IsEmpty ? "no text, only NUL bytes" : reason, canReadMore);
         }
 
         var syslogFormats = formats.OfType<ISyslogFormat>().ToList();

@@ -63,7 +63,7 @@ public sealed class OpenedInput : IDisposable
 
             var head = new byte[SampleBytes];
             var headLength = ReadAtMost(content, head);
-            var looksBinary = LooksLikeBinary(head.AsSpan(0, headLength), wholeInput: headLength < head.Length);
+            var looksBinary = LooksLikeBinary(head.AsSpan(0, headLength));
             var detection = default(Detection);
             if (detect && !looksBinary)
             {
@@ -100,10 +100,10 @@ public sealed class OpenedInput : IDisposable
 
     /// <summary>
     /// Mostly binary: more than <see cref="BinaryShare"/> of the sample's bytes outside NUL blocks are control
-    /// bytes or stray NULs, or the whole input is NUL. NUL blocks (runs of <see cref="NulBlockBytes"/> or more)
+    /// bytes or stray NULs. NUL blocks (runs of <see cref="NulBlockBytes"/> or more)
     /// are left out: a crash leaves them in good logs, and their lines are reported one by one instead.
     /// </summary>
-    private static bool LooksLikeBinary(ReadOnlySpan<byte> sample, bool wholeInput)
+    private static bool LooksLikeBinary(ReadOnlySpan<byte> sample)
     {
         var counted = 0;
         var binary = 0;
@@ -134,6 +134,6 @@ public sealed class OpenedInput : IDisposable
             i++;
         }
 
-        return counted == 0 ? wholeInput && !sample.IsEmpty : binary > counted * BinaryShare;
+        return binary > counted * BinaryShare; // Nothing but NUL blocks: detection says "only NUL bytes".
     }
 }

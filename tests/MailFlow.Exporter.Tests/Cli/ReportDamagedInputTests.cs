@@ -138,4 +138,17 @@ public sealed class ReportDamagedInputTests : IDisposable
         Assert.Contains($"{random}: binary data, not a text log", result.StdErr, StringComparison.Ordinal);
         Assert.Contains($"{zip}: binary data, not a text log", result.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Report_OnlyNulBytes_RefusedAsNoText()
+    {
+        // 200 KB of NULs, past the first 64 KiB: a log a crash left wholly unwritten.
+        var empty = Path.Combine(_dir, "mail.log");
+        File.WriteAllBytes(empty, new byte[200_000]);
+
+        var result = ExporterProcess.Run(["report", empty]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{empty}: no text, only NUL bytes", result.StdErr, StringComparison.Ordinal);
+    }
 }
