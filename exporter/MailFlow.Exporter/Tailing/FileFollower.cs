@@ -219,6 +219,7 @@ public sealed class FileFollower
             file.Offset = file.Position = 0;
             file.ReplayUntil = 0;
             file.LineNumber = 0;
+            file.DetectionTriedAt = 0;
         }
 
         if (length > file.Position)
