@@ -146,6 +146,36 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
     }
 
     [Fact]
+    public async Task Run_SyslogWithoutMailLinesYet_WaitsForTheFirstMailLine()
+    {
+        // 300 cron/kernel/systemd lines: syslog, but no mail server's line yet. The daemon must not give up on the
+        // file (a combined syslog on a quiet mail server); once the corpus is appended, its 178 messages arrive.
+        var database = influx.NewDatabase("waiting");
+        var path = DamagedLogs.WriteCombinedSyslog(_directory, 300, withCorpus: false);
+        var options = DaemonHarness.Options(Checkpoint, path);
+        options.ChunkBytes = 1024 * 1024;
+        await using var daemon = new DaemonHarness(options, Influx(database), detectFormat: true);
+        await Task.Delay(1000); // Many polls of the file as it is.
+        Assert.Equal(0, daemon.Pipeline.Followers[0].LinesRead);
+
+        using (var append = new FileStream(path, FileMode.Append))
+        using (var corpus = File.OpenRead(MailFlow.Testing.RepoPaths.PostfixCorpus))
+        {
+            corpus.CopyTo(append);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long messages = -1;
+        while (DateTime.UtcNow < deadline && (messages = influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database)) != 178)
+        {
+            Assert.False(daemon.Run.IsFaulted);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(178, messages);
+    }
+
+    [Fact]
     public async Task Run_RotationByRenameThenCreate_ReadsTheOldFileToItsEndAndTheNewOne()
     {
         var database = influx.NewDatabase("rename");
