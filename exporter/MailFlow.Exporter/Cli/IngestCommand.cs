@@ -72,7 +72,7 @@ public static class IngestCommand
     private static void PrintSummary(IngestSummary summary, string? target)
     {
         var c = CultureInfo.InvariantCulture;
-        Console.Out.WriteLine(string.Create(c, $"read      {summary.Inputs.Count:N0} inputs, {summary.Lines:N0} lines, {summary.Bytes / 1e6:F1} MB"));
+        Console.Out.WriteLine(string.Create(c, $"read      {summary.Inputs.Count:N0} inputs, {summary.Lines:N0} lines, {summary.Bytes / 1e6:F1} MB; lines of other programs: {summary.OtherProgramLines:N0}"));
         Console.Out.WriteLine(string.Create(c, $"records   {summary.Records:N0} messages; {summary.Problems:N0} lines not understood"));
         foreach (var problem in summary.FirstProblems.Take(5))
         {

@@ -26,6 +26,9 @@ public sealed record IngestSummary(
     /// <summary>Time spent recomputing the rollups (included in <see cref="Elapsed"/>).</summary>
     public TimeSpan RollupTime { get; init; }
 
+    /// <summary>Syslog lines of other programs (cron, kernel...) skipped quietly.</summary>
+    public long OtherProgramLines => Inputs.Sum(i => i.Lines.OtherProgramLines);
+
     /// <summary>Input bytes per second over the whole run.</summary>
     public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? Bytes / Elapsed.TotalSeconds : 0;
 

@@ -64,21 +64,21 @@ public sealed class ConnectorRule
             && MatchesName(_connectorIds, record.ConnectorId);
     }
 
-    internal static ConnectorRule Create(ConnectorEntry entry, string where)
+    internal static ConnectorRule Create(ConnectorEntry entry, ConnectorPlace place)
     {
         if (string.IsNullOrWhiteSpace(entry.Name))
         {
-            throw new ConnectorConfigException($"{where}: 'name' is required");
+            throw place.Error(null, "'name' is required");
         }
 
         if (entry.Name.IndexOfAny(['\n', '\r', '\t']) >= 0)
         {
-            throw new ConnectorConfigException($"{where}: 'name' must be one line");
+            throw place.Error("name", "'name' must be one line");
         }
 
         if (!ConnectorTypes.TryParseWire(entry.Type, out var type) || type is not (ConnectorType.Partner or ConnectorType.OnPremises))
         {
-            throw new ConnectorConfigException($"{where}: 'type' must be Partner or OnPremises (got '{entry.Type}')");
+            throw place.Error("type", $"'type' must be Partner or OnPremises (got '{entry.Type}')");
         }
 
         var (inbound, outbound) = entry.Direction?.Trim().ToLowerInvariant() switch
@@ -86,11 +86,11 @@ public sealed class ConnectorRule
             "inbound" => (true, false),
             "outbound" => (false, true),
             "both" => (true, true),
-            _ => throw new ConnectorConfigException($"{where}: 'direction' must be inbound, outbound or both (got '{entry.Direction}')"),
+            _ => throw place.Error("direction", $"'direction' must be inbound, outbound or both (got '{entry.Direction}')"),
         };
 
-        var match = entry.Match ?? throw new ConnectorConfigException($"{where}: 'match' is required (remoteIps, remoteHosts, senderDomains, recipientDomains, services or connectorIds)");
-        var networks = match.RemoteIps is { Count: > 0 } ips ? ips.Select(text => ParseNetwork(text, where)).ToArray() : null;
+        var match = entry.Match ?? throw place.Error(null, "'match' is required (remoteIps, remoteHosts, senderDomains, recipientDomains, services or connectorIds)");
+        var networks = match.RemoteIps is { Count: > 0 } ips ? ips.Select((text, index) => ParseNetwork(text, place, index)).ToArray() : null;
         var rule = new ConnectorRule(
             new ConnectorInfo(entry.Name.Trim(), type, entry.ForcedTls),
             inbound,
@@ -103,7 +103,7 @@ public sealed class ConnectorRule
             Lower(match.ConnectorIds));
         if (networks is null && rule._hostSuffixes is null && rule._senderDomains is null && rule._recipientDomains is null && rule._services is null && rule._connectorIds is null)
         {
-            throw new ConnectorConfigException($"{where}: 'match' has no rule; give at least one of remoteIps, remoteHosts, senderDomains, recipientDomains, services, connectorIds");
+            throw place.Error("match", "'match' has no rule; give at least one of remoteIps, remoteHosts, senderDomains, recipientDomains, services, connectorIds");
         }
 
         return rule;
@@ -168,14 +168,14 @@ public sealed class ConnectorRule
         return false;
     }
 
-    private static (IPAddress, int) ParseNetwork(string text, string where)
+    private static (IPAddress, int) ParseNetwork(string? text, ConnectorPlace place, int index)
     {
-        var trimmed = text.Trim();
+        var trimmed = text?.Trim() ?? "";
         var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
         var addressText = slash < 0 ? trimmed : trimmed[..slash];
         if (!IPAddress.TryParse(addressText, out var address))
         {
-            throw new ConnectorConfigException($"{where}: '{text}' in remoteIps is not an IP address or CIDR block");
+            throw place.MatchItemError("remoteIps", index, $"'{text}' in remoteIps is not an IP address or CIDR block");
         }
 
         address = Normalize(address);
@@ -183,7 +183,7 @@ public sealed class ConnectorRule
         var prefix = max;
         if (slash >= 0 && (!int.TryParse(trimmed.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > max))
         {
-            throw new ConnectorConfigException($"{where}: '{text}' in remoteIps has a bad prefix length (0 to {max})");
+            throw place.MatchItemError("remoteIps", index, $"'{text}' in remoteIps has a bad prefix length (0 to {max})");
         }
 
         return (address, prefix);

@@ -82,16 +82,18 @@ public sealed class ConnectorSet : IConnectorClassifier
             return Empty;
         }
 
+        // The typed entries say what is wrong; the node tree, where (the same text, parsed once more).
+        var nodes = ConnectorPlace.Entries(yaml);
         var rules = new List<ConnectorRule>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < file.Connectors.Count; i++)
         {
             var entry = file.Connectors[i];
-            var where = $"{sourceName}: connector #{i + 1}{(string.IsNullOrWhiteSpace(entry.Name) ? "" : $" '{entry.Name}'")}";
-            var rule = ConnectorRule.Create(entry, where);
+            var place = ConnectorPlace.Of(sourceName, i, entry.Name, i < nodes.Count ? nodes[i] : null);
+            var rule = ConnectorRule.Create(entry, place);
             if (!names.Add(rule.Connector.Name + "\n" + rule.DirectionsText))
             {
-                throw new ConnectorConfigException($"{where}: the name is used twice for the same direction; names must be unique");
+                throw place.Error("name", "the name is used twice for the same direction; names must be unique");
             }
 
             rules.Add(rule);

@@ -11,6 +11,12 @@ public sealed record ParseContext(string Source, IRecordSink Sink, ParseOptions 
     /// <summary>Reports a problem on a line of this input.</summary>
     public void Problem(long line, string reason, string? detail = null, ProblemSeverity severity = ProblemSeverity.Warning) =>
         Sink.OnProblem(new ParseProblem(Source, line, reason, detail, severity));
+
+    /// <summary>Syslog lines of programs other than the format's mail server (cron, kernel...), skipped quietly.</summary>
+    public long OtherProgramLines { get; private set; }
+
+    /// <summary>Counts a syslog line of another program: not a problem, a combined syslog is full of them.</summary>
+    public void OtherProgramLine() => OtherProgramLines++;
 }
 
 /// <summary>Options shared by every format.</summary>

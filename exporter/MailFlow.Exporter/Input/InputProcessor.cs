@@ -23,7 +23,7 @@ public static class InputProcessor
         OpenedInput opened;
         try
         {
-            opened = OpenedInput.Open(source);
+            opened = OpenedInput.Open(source, detect: forcedFormat is null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -34,16 +34,17 @@ public static class InputProcessor
         {
             if (opened.LooksBinary)
             {
-                return Fail(source, sink, stats, "binary data, not a text log");
+                return Fail(source, sink, stats, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"binary data, not a text log (over {OpenedInput.BinaryShare:P0} control bytes in its first {OpenedInput.SampleBytes / 1024} KiB)"));
             }
 
             var format = forcedFormat;
             if (format is null)
             {
-                (format, var reason) = FormatDetector.Detect(opened.Sample, LogFormats.All);
+                format = opened.Detection.Format;
                 if (format is null)
                 {
-                    return Fail(source, sink, stats, reason ?? "unknown log format");
+                    return Fail(source, sink, stats, opened.Detection.Reason ?? "unknown log format");
                 }
             }
 
@@ -64,6 +65,7 @@ public static class InputProcessor
             }
 
             parser.Complete();
+            reader.Stats.OtherProgramLines = context.OtherProgramLines;
             return new InputResult(source, format.Name, reader.Stats, null);
         }
     }

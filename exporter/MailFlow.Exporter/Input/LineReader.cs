@@ -1,22 +1,13 @@
 using System.Buffers;
-using System.Text.Unicode;
 using MailFlow.Exporter.Formats;
 
 namespace MailFlow.Exporter.Input;
 
-/// <summary>Counts kept while reading one input.</summary>
-public sealed class LineStats
-{
-    public long Lines { get; set; }
-    public long Bytes { get; set; }
-    public long InvalidUtf8Lines { get; set; }
-    public long TooLongLines { get; set; }
-}
-
 /// <summary>
 /// Splits a byte stream into lines (LF or CRLF) and hands each to a parser as a span, without allocating per line.
 /// Lines longer than <see cref="MaxLineBytes"/> are reported and skipped whole; lines with invalid UTF-8 are
-/// counted and still parsed (their good bytes may carry a message).
+/// counted and still parsed (their good bytes may carry a message); lines with NUL bytes are reported and the
+/// text after their NULs is parsed (<see cref="LineChecks"/>).
 /// </summary>
 public sealed class LineReader
 {
@@ -24,15 +15,12 @@ public sealed class LineReader
     public const int MaxLineBytes = 64 * 1024;
 
     private const int BufferBytes = 1024 * 1024;
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
-    private readonly ParseContext _context;
-    private readonly ILogParser _parser;
+    private readonly LineChecks _checks;
 
     public LineReader(ParseContext context, ILogParser parser)
     {
-        _context = context;
-        _parser = parser;
+        _checks = new LineChecks(context, parser, Stats);
     }
 
     public LineStats Stats { get; } = new();
@@ -59,16 +47,9 @@ public sealed class LineReader
                 cancellationToken.ThrowIfCancellationRequested();
                 Stats.Bytes += read;
                 filled += read;
-                var start = 0;
-                while (true)
+                var lines = new LineSplitter(buffer.AsSpan(0, filled));
+                while (lines.TryNext(out var line, out var hasNul))
                 {
-                    var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
-                    if (newline < 0)
-                    {
-                        break;
-                    }
-
-                    var lineLength = newline;
                     if (skippingLongLine)
                     {
                         skippingLongLine = false;
@@ -76,19 +57,28 @@ public sealed class LineReader
                     }
                     else
                     {
-                        Emit(buffer.AsSpan(start, lineLength));
+                        var number = ++Stats.Lines;
+                        _checks.Feed(line, hasNul, number, number == 1);
                     }
-
-                    start += newline + 1;
-                    consumed += newline + 1;
                 }
 
+                var start = lines.Consumed;
+                consumed += start;
                 var pending = filled - start;
+                if (pending > MaxLineBytes && !skippingLongLine)
+                {
+                    // A NUL block longer than a buffer is dropped as it arrives; the text after it stays this line's.
+                    var dropped = _checks.DropThroughLastNul(buffer.AsSpan(start, pending));
+                    start += dropped;
+                    consumed += dropped;
+                    pending -= dropped;
+                }
+
                 if (pending > MaxLineBytes)
                 {
                     if (!skippingLongLine)
                     {
-                        ReportTooLong(Stats.Lines + 1, pending);
+                        _checks.ReportTooLong(Stats.Lines + 1, pending);
                     }
 
                     // The rest of this line is dropped as it arrives; the next newline ends it.
@@ -109,7 +99,9 @@ public sealed class LineReader
 
             if (filled > 0 && includeUnterminatedLastLine && !skippingLongLine)
             {
-                Emit(buffer.AsSpan(0, filled));
+                var number = ++Stats.Lines;
+                var line = buffer.AsSpan(0, filled);
+                _checks.Feed(line, line.Contains((byte)0), number, number == 1);
                 consumed += filled;
             }
             else if (skippingLongLine && includeUnterminatedLastLine)
@@ -123,42 +115,5 @@ public sealed class LineReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private void Emit(Span<byte> line)
-    {
-        var number = ++Stats.Lines;
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
-        }
-
-        if (number == 1 && line.StartsWith(Utf8Bom))
-        {
-            line = line[3..];
-        }
-
-        if (line.Length > MaxLineBytes)
-        {
-            ReportTooLong(number, line.Length);
-            return;
-        }
-
-        if (!Utf8.IsValid(line))
-        {
-            Stats.InvalidUtf8Lines++;
-            if (Stats.InvalidUtf8Lines <= Aggregation.ProblemLog.ExamplesPerReason)
-            {
-                _context.Problem(number, "invalid UTF-8", "the line is still parsed; invalid bytes read as U+FFFD", Records.ProblemSeverity.Notice);
-            }
-        }
-
-        _parser.ParseLine(line, number);
-    }
-
-    private void ReportTooLong(long lineNumber, long length)
-    {
-        Stats.TooLongLines++;
-        _context.Problem(lineNumber, "line too long, skipped", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {MaxLineBytes} bytes ({length} read)"));
     }
 }

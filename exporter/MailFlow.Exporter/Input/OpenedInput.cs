@@ -1,24 +1,33 @@
 using System.IO.Compression;
-using System.Text;
+using MailFlow.Exporter.Formats;
 
 namespace MailFlow.Exporter.Input;
 
 /// <summary>
-/// An input opened for reading: decompressed when gzip, with its first lines sampled for format detection. The
-/// sampled bytes are replayed, so <see cref="Content"/> starts at the input's first byte.
+/// An input opened for reading: decompressed when gzip, with its first bytes read for format detection. The
+/// bytes read are replayed, so <see cref="Content"/> starts at the input's first byte.
 /// </summary>
 public sealed class OpenedInput : IDisposable
 {
-    /// <summary>Bytes sampled for detection.</summary>
-    public const int SampleBytes = 64 * 1024;
+    /// <summary>Bytes sampled for the binary check and first detection.</summary>
+    public const int SampleBytes = FormatDetector.HeadBytes;
+
+    /// <summary>
+    /// Share of binary bytes (control bytes other than tab, CR, LF, and NULs outside long runs) in the sample
+    /// above which the input is refused as binary. Text logs hold next to none; random or compressed data about 12%.
+    /// </summary>
+    public const double BinaryShare = 0.05;
+
+    /// <summary>NUL runs at least this long are a crash's unwritten blocks (whole sectors), not binary content.</summary>
+    public const int NulBlockBytes = 64;
 
     private readonly CountingStream _raw;
 
-    private OpenedInput(CountingStream raw, Stream content, IReadOnlyList<string> sample, bool isGzip, bool looksBinary)
+    private OpenedInput(CountingStream raw, Stream content, Detection detection, bool isGzip, bool looksBinary)
     {
         _raw = raw;
         Content = content;
-        Sample = sample;
+        Detection = detection;
         IsGzip = isGzip;
         LooksBinary = looksBinary;
     }
@@ -26,18 +35,19 @@ public sealed class OpenedInput : IDisposable
     /// <summary>The decompressed content, from its first byte.</summary>
     public Stream Content { get; }
 
-    /// <summary>The first non-empty lines (at most <see cref="Formats.FormatDetector.SampleLines"/>), decoded as UTF-8, BOM removed.</summary>
-    public IReadOnlyList<string> Sample { get; }
+    /// <summary>The detected format (when detection was asked for), or why none fits.</summary>
+    public Detection Detection { get; }
 
     public bool IsGzip { get; }
 
-    /// <summary>True when the sample holds NUL bytes or mostly control bytes: not a text log.</summary>
+    /// <summary>True when the sample is mostly binary (see <see cref="BinaryShare"/>): not a text log.</summary>
     public bool LooksBinary { get; }
 
     /// <summary>Raw (compressed) bytes read so far.</summary>
     public long RawBytesRead => _raw.BytesRead;
 
-    public static OpenedInput Open(InputSource source)
+    /// <param name="detect">True to detect the format (reading further than the sample for a combined syslog).</param>
+    public static OpenedInput Open(InputSource source, bool detect = true)
     {
         var raw = new CountingStream(source.OpenRaw());
         try
@@ -51,12 +61,21 @@ public sealed class OpenedInput : IDisposable
                 content = new GZipStream(content, CompressionMode.Decompress);
             }
 
-            var sampleBuffer = new byte[SampleBytes];
-            var sampleLength = ReadAtMost(content, sampleBuffer);
-            var sampleSpan = sampleBuffer.AsSpan(0, sampleLength);
-            var looksBinary = LooksLikeBinary(sampleSpan);
-            var sample = looksBinary ? [] : SampleLines(sampleSpan);
-            return new OpenedInput(raw, new PrefixedStream(sampleBuffer, sampleLength, content), sample, isGzip, looksBinary);
+            var head = new byte[SampleBytes];
+            var headLength = ReadAtMost(content, head);
+            var looksBinary = LooksLikeBinary(head.AsSpan(0, headLength));
+            var detection = default(Detection);
+            if (detect && !looksBinary)
+            {
+                while ((detection = FormatDetector.Detect(head.AsSpan(0, headLength), headLength < head.Length, LogFormats.All)).NeedsMore)
+                {
+                    // A combined syslog without mail lines so far: read on (the bytes are replayed), up to the budget.
+                    Array.Resize(ref head, Math.Min(head.Length * 4, FormatDetector.ScanBytes));
+                    headLength += ReadAtMost(content, head.AsSpan(headLength));
+                }
+            }
+
+            return new OpenedInput(raw, new PrefixedStream(head, headLength, content), detection, isGzip, looksBinary);
         }
         catch
         {
@@ -79,56 +98,42 @@ public sealed class OpenedInput : IDisposable
         return total;
     }
 
+    /// <summary>
+    /// Mostly binary: more than <see cref="BinaryShare"/> of the sample's bytes outside NUL blocks are control
+    /// bytes or stray NULs. NUL blocks (runs of <see cref="NulBlockBytes"/> or more)
+    /// are left out: a crash leaves them in good logs, and their lines are reported one by one instead.
+    /// </summary>
     private static bool LooksLikeBinary(ReadOnlySpan<byte> sample)
     {
-        if (sample.IsEmpty)
+        var counted = 0;
+        var binary = 0;
+        var i = 0;
+        while (i < sample.Length)
         {
-            return false;
-        }
-
-        if (sample.Contains((byte)0))
-        {
-            return true;
-        }
-
-        var control = 0;
-        foreach (var b in sample)
-        {
-            if (b < 0x20 && b is not (byte)'\n' and not (byte)'\r' and not (byte)'\t')
+            var b = sample[i];
+            if (b == 0)
             {
-                control++;
-            }
-        }
+                var run = sample[i..].IndexOfAnyExcept((byte)0);
+                run = run < 0 ? sample.Length - i : run;
+                if (run < NulBlockBytes)
+                {
+                    counted += run;
+                    binary += run;
+                }
 
-        return control * 10 > sample.Length;
-    }
-
-    private static List<string> SampleLines(ReadOnlySpan<byte> sample)
-    {
-        if (sample.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            sample = sample[3..];
-        }
-
-        var lines = new List<string>();
-        // The last line may be cut by the sample's end: keep only complete lines unless it is all there is.
-        var lastNewline = sample.LastIndexOf((byte)'\n');
-        var complete = lastNewline >= 0 && sample.Length == SampleBytes ? sample[..lastNewline] : sample;
-        foreach (var range in complete.Split((byte)'\n'))
-        {
-            var line = complete[range].TrimEnd((byte)'\r');
-            if (line.Trim((byte)' ').IsEmpty)
-            {
+                i += run;
                 continue;
             }
 
-            lines.Add(Encoding.UTF8.GetString(line));
-            if (lines.Count >= Formats.FormatDetector.SampleLines)
+            counted++;
+            if (b < 0x20 && b is not (byte)'\n' and not (byte)'\r' and not (byte)'\t')
             {
-                break;
+                binary++;
             }
+
+            i++;
         }
 
-        return lines;
+        return binary > counted * BinaryShare; // Nothing but NUL blocks: detection says "only NUL bytes".
     }
 }

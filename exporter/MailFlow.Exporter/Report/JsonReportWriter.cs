@@ -132,6 +132,7 @@ public static class JsonReportWriter
         json.WriteNumber("records", input.Records);
         json.WriteNumber("recordsOutsideWindow", input.RecordsOutsideWindow);
         json.WriteNumber("linesNotUnderstood", input.LinesNotUnderstood);
+        json.WriteNumber("otherProgramLines", input.OtherProgramLines);
         json.WriteStartArray("files");
         foreach (var file in input.Files)
         {
@@ -140,6 +141,7 @@ public static class JsonReportWriter
             json.WriteString("format", file.Format);
             json.WriteNumber("lines", file.Lines.Lines);
             json.WriteNumber("bytes", file.Lines.Bytes);
+            json.WriteNumber("otherProgramLines", file.Lines.OtherProgramLines);
             json.WriteString("error", file.Error);
             json.WriteEndObject();
         }

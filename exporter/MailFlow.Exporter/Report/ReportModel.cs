@@ -57,6 +57,9 @@ public sealed record InputSummary(IReadOnlyList<InputResult> Files, long Records
     public long Lines => Files.Sum(f => f.Lines.Lines);
     public long Bytes => Files.Sum(f => f.Lines.Bytes);
     public long LinesNotUnderstood => Problems.LinesNotUnderstood;
+
+    /// <summary>Syslog lines of other programs (cron, kernel...): skipped quietly, not problems.</summary>
+    public long OtherProgramLines => Files.Sum(f => f.Lines.OtherProgramLines);
 }
 
 /// <summary>Everything the report shows; renderers only format it.</summary>

@@ -92,7 +92,7 @@ public static class TableReportWriter
 
     private static void WriteInput(InputSummary input, TextWriter output)
     {
-        output.WriteLine($"Input: {input.Files.Count} file(s), {Number(input.Lines)} lines ({(input.Bytes / 1e6).ToString("0.0", Invariant)} MB), {Number(input.Records)} messages counted{(input.RecordsOutsideWindow > 0 ? $" (+{Number(input.RecordsOutsideWindow)} outside the window)" : "")}, {Number(input.LinesNotUnderstood)} lines not understood");
+        output.WriteLine($"Input: {input.Files.Count} file(s), {Number(input.Lines)} lines ({(input.Bytes / 1e6).ToString("0.0", Invariant)} MB), {Number(input.Records)} messages counted{(input.RecordsOutsideWindow > 0 ? $" (+{Number(input.RecordsOutsideWindow)} outside the window)" : "")}, {Number(input.LinesNotUnderstood)} lines not understood; lines of other programs: {Number(input.OtherProgramLines)}");
         var files = new TextTable("File", "Format", "Lines", "Status");
         foreach (var file in input.Files)
         {

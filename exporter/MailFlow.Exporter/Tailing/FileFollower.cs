@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Threading.Channels;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
@@ -31,6 +30,7 @@ public sealed class FileFollower
     private readonly Dictionary<FileIdentity, TrackedFile> _tracked = [];
     private readonly FollowSink _sink;
     private bool _polledOnce;
+    private long _otherProgramLinesOfPastParsers;
 
     /// <param name="resume">File positions of the checkpoint (shared by every follower; looked up by identity).</param>
     /// <param name="firstStart">True when there was no checkpoint at all (<see cref="FollowOptions.StartAt"/> applies).</param>
@@ -54,6 +54,9 @@ public sealed class FileFollower
 
     /// <summary>Lines read so far (replayed lines included).</summary>
     public long LinesRead { get; private set; }
+
+    /// <summary>Syslog lines of other programs (cron, kernel...) skipped so far, replayed lines included.</summary>
+    public long OtherProgramLines => _otherProgramLinesOfPastParsers + _tracked.Values.Sum(f => f.Context?.OtherProgramLines ?? 0);
 
     /// <summary>Records handed on so far.</summary>
     public long Records => _sink.Records;
@@ -216,6 +219,7 @@ public sealed class FileFollower
             file.Offset = file.Position = 0;
             file.ReplayUntil = 0;
             file.LineNumber = 0;
+            file.DetectionTriedAt = 0;
         }
 
         if (length > file.Position)
@@ -300,29 +304,31 @@ public sealed class FileFollower
             }
 
             _sink.Begin(_newAggregator(), file.ReplayUntil);
-            var start = 0;
+            var splitter = new LineSplitter(buffer.AsSpan(0, filled));
             var lines = 0L;
-            while (true)
+            var lineStart = file.Position;
+            while (splitter.TryNext(out var line, out var hasNul))
             {
-                var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    break;
-                }
-
-                var lineStart = file.Position + start;
-                var line = buffer.AsSpan(start, newline);
-                start += newline + 1;
-                var lineEnd = file.Position + start;
+                var lineEnd = file.Position + splitter.Consumed;
                 lines++;
                 if (file.SkippingLongLine || file.StartedMidFile)
                 {
                     file.SkippingLongLine = false;
                     file.StartedMidFile = false;
-                    continue;
+                }
+                else
+                {
+                    ParseLine(file, line, hasNul, lineStart, lineEnd);
                 }
 
-                ParseLine(file, line, lineStart, lineEnd);
+                lineStart = lineEnd;
+            }
+
+            var start = splitter.Consumed;
+            if (start == 0 && filled == _options.ChunkBytes && !file.SkippingLongLine && !file.StartedMidFile)
+            {
+                // A NUL block longer than a chunk is dropped as it arrives; the text after it stays this line's.
+                start = file.Checks!.DropThroughLastNul(buffer.AsSpan(0, filled));
             }
 
             if (start == 0 && filled == _options.ChunkBytes)
@@ -353,36 +359,17 @@ public sealed class FileFollower
         }
     }
 
-    private void ParseLine(TrackedFile file, Span<byte> line, long lineStart, long lineEnd)
+    private void ParseLine(TrackedFile file, ReadOnlySpan<byte> line, bool hasNul, long lineStart, long lineEnd)
     {
-        if (!line.IsEmpty && line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
-        }
-
-        if (lineStart == 0 && line.StartsWith("\uFEFF"u8))
-        {
-            line = line[3..];
-        }
-
-        var replaying = lineEnd <= file.ReplayUntil;
-        if (!replaying)
+        // Lines before the checkpoint's offset rebuild session state: they keep their numbers from before the
+        // restart uncounted, and the sink drops what they would report again.
+        if (lineEnd > file.ReplayUntil)
         {
             file.LineNumber++;
         }
 
-        if (line.Length > LineReader.MaxLineBytes)
-        {
-            if (!replaying)
-            {
-                file.Context!.Problem(file.LineNumber, "line too long, skipped", $"{line.Length} bytes");
-            }
-
-            return;
-        }
-
         _sink.LineEnd = lineEnd;
-        file.Parser!.ParseLine(line, file.LineNumber);
+        file.Checks!.Feed(line, hasNul, file.LineNumber, lineStart == 0);
     }
 
     private bool CreateParser(TrackedFile file, long length)
@@ -390,22 +377,23 @@ public sealed class FileFollower
         var format = _format;
         if (format is null)
         {
-            var sample = ReadSample(file.Stream!);
-            if (sample.Count == 0 || (sample.Count < 20 && length < 64 * 1024 && !file.Finished))
+            if (length <= file.DetectionTriedAt)
             {
-                if (sample.Count == 0)
-                {
-                    return false; // Empty so far: wait for lines to detect the format.
-                }
+                return false; // Nothing new since the last try.
             }
 
-            (format, var reason) = FormatDetector.Detect(sample, LogFormats.All);
+            file.DetectionTriedAt = length;
+            var head = ReadForDetection(file.Stream!, (int)Math.Min(length, FormatDetector.ScanBytes));
+            var detection = FormatDetector.Detect(head, wholeInput: false, LogFormats.All);
+            format = detection.Format;
             if (format is null)
             {
-                if (sample.Count >= 20 || length >= 64 * 1024)
+                // Wait for more lines unless the file already says enough: a combined syslog is searched for its
+                // first mail line up to the detection budget; other text is judged from 20 lines or 64 KiB.
+                if (!detection.NeedsMore && (length >= FormatDetector.HeadBytes || head.AsSpan().Count((byte)'\n') >= 20))
                 {
                     file.Unsupported = true;
-                    Log.ReadFailed(_logger, file.Path, reason ?? "unknown log format");
+                    Log.ReadFailed(_logger, file.Path, detection.Reason ?? "unknown log format");
                 }
 
                 return false;
@@ -415,12 +403,13 @@ public sealed class FileFollower
         var options = _parseOptions with { LastModified = _parseOptions.LastModified ?? DateTimeOffset.UtcNow };
         file.Context = new ParseContext(file.Path, _sink, options);
         file.Parser = format.CreateParser(file.Context);
+        file.Checks = new LineChecks(file.Context, file.Parser, file.Stats);
         return true;
     }
 
-    private static List<string> ReadSample(FileStream stream)
+    private static byte[] ReadForDetection(FileStream stream, int length)
     {
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[length];
         stream.Position = 0;
         var filled = 0;
         int read;
@@ -429,11 +418,7 @@ public sealed class FileFollower
             filled += read;
         }
 
-        var text = Encoding.UTF8.GetString(buffer, 0, filled);
-        var lastNewline = text.LastIndexOf('\n');
-        return lastNewline < 0
-            ? []
-            : text[..lastNewline].Split('\n').Select(l => l.TrimEnd('\r').TrimStart('\uFEFF')).Where(l => l.Length > 0).Take(FormatDetector.SampleLines).ToList();
+        return filled == length ? buffer : buffer[..filled];
     }
 
     private async Task CompleteParserAsync(TrackedFile file, CancellationToken cancellationToken)
@@ -446,8 +431,10 @@ public sealed class FileFollower
         _sink.Begin(_newAggregator(), 0);
         _sink.LineEnd = long.MaxValue;
         file.Parser.Complete();
+        _otherProgramLinesOfPastParsers += file.Context!.OtherProgramLines;
         file.Parser = null;
         file.Context = null;
+        file.Checks = null;
         await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -611,10 +598,17 @@ public sealed class FileFollower
         public long LastGrowth { get; set; }
         public bool Finished { get; set; }
         public bool Unsupported { get; set; }
+
+        /// <summary>The file's length when format detection last failed to decide.</summary>
+        public long DetectionTriedAt { get; set; }
         public bool SkippingLongLine { get; set; }
         public bool StartedMidFile { get; set; }
         public ILogParser? Parser { get; set; }
         public ParseContext? Context { get; set; }
+        public LineChecks? Checks { get; set; }
+
+        /// <summary>Counts of the lines read, over every parser of this file.</summary>
+        public LineStats Stats { get; } = new();
 
         public void Dispose()
         {

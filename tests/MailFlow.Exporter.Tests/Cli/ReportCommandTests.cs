@@ -123,7 +123,8 @@ public sealed class ReportCommandTests : IDisposable
         var result = ExporterProcess.Run(["report", log, "--connectors", connectors]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"{connectors}: connector #1 'A': '300.1.1.1' in remoteIps is not an IP address", result.StdErr, StringComparison.Ordinal);
+        // The bad address is on line 5 ("    match: { remoteIps: [300.1.1.1] }").
+        Assert.Contains($"{connectors}:5: connector #1 'A': '300.1.1.1' in remoteIps is not an IP address", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }
 

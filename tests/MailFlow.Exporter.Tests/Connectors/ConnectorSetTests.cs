@@ -99,19 +99,55 @@ public sealed class ConnectorSetTests
         Assert.Equal("Exchange partner", set.Classify(Record(Direction.Inbound, connectorId: @"ex01\partner contoso")).Name);
     }
 
+    // Two good connectors first (lines 1-9), so that the bad third one starts on line 10 and no expected line
+    // equals the entry's number or a small constant by accident. The third entry's lines:
+    // 10 "  - name: C" (or what replaces it), 11 type, 12 direction, 13 "match:", 14 "remoteIps:",
+    // 15 "- 10.0.0.0/8", 16 the item under test, 17 an extra key.
+    private const string TwoGood = "connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { senderDomains: [a.com] }\n"
+        + "  - name: B\n    type: Partner\n    direction: both\n    match: { senderDomains: [b.com] }\n";
+
+    private static string Third(string name = "name: C", string type = "Partner", string direction = "inbound", string item = "10.1.0.0/16", string extra = "") =>
+        TwoGood + $"  - {name}\n    type: {type}\n    direction: {direction}\n    match:\n      remoteIps:\n        - 10.0.0.0/8\n        - {item}\n{extra}";
+
+    public static TheoryData<string, string> InvalidConnectors => new()
+    {
+        // The offending key's line.
+        { Third(type: "Friend"), "bad.yaml:11: connector #3 'C': 'type' must be Partner or OnPremises (got 'Friend')" },
+        { Third(direction: "sideways"), "bad.yaml:12: connector #3 'C': 'direction' must be inbound, outbound or both (got 'sideways')" },
+        // The list item's own line.
+        { Third(item: "300.1.1.1"), "bad.yaml:16: connector #3 'C': '300.1.1.1' in remoteIps is not an IP address or CIDR block" },
+        { Third(item: "10.0.0.0/33"), "bad.yaml:16: connector #3 'C': '10.0.0.0/33' in remoteIps has a bad prefix length (0 to 32)" },
+        // A missing key: the entry's first line ("- type: Partner" takes the place of "- name: C").
+        { Third(name: "forcedTls: true"), "bad.yaml:10: connector #3: 'name' is required" },
+        // Used twice: the second one's name.
+        { Third(name: "name: b", direction: "both"), "bad.yaml:10: connector #3 'b': the name is used twice for the same direction" },
+    };
+
     [Theory]
-    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: sideways\n    match: { senderDomains: [a.com] }\n", "'direction' must be inbound, outbound or both")]
-    [InlineData("connectors:\n  - name: A\n    type: Friend\n    direction: inbound\n    match: { senderDomains: [a.com] }\n", "'type' must be Partner or OnPremises")]
-    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n", "'match' is required")]
-    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { remoteIps: [10.0.0.0/33] }\n", "bad prefix length")]
-    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { remoteIps: [not-an-ip] }\n", "not an IP address")]
-    [InlineData("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { senderDomains: [a.com] }\n  - name: A\n    type: Partner\n    direction: inbound\n    match: { senderDomains: [b.com] }\n", "used twice")]
-    public void Parse_InvalidConnector_NamesFileConnectorAndProblem(string yaml, string expected)
+    [MemberData(nameof(InvalidConnectors))]
+    public void Parse_InvalidConnector_NamesFileLineConnectorAndProblem(string yaml, string expected)
     {
         var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse(yaml, "bad.yaml"));
 
-        Assert.StartsWith("bad.yaml", error.Message, StringComparison.Ordinal);
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownKeyInThirdConnector_NamesItsLine()
+    {
+        // "colour" is line 17, after the third entry's match list.
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse(Third(extra: "    colour: blue\n"), "bad.yaml"));
+
+        Assert.StartsWith("bad.yaml:17:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingMatch_NamesTheEntryLine()
+    {
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse(TwoGood + "  - name: C\n    type: Partner\n    direction: inbound\n", "bad.yaml"));
+
+        Assert.StartsWith("bad.yaml:10: connector #3 'C': 'match' is required", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

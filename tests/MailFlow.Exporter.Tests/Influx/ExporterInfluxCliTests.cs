@@ -63,6 +63,37 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
     }
 
     [Fact]
+    public void Ingest_CorpusWithCrashNuls_CorpusTotalsAndTheDamagedLinesNamed()
+    {
+        // Two crash marks placed between messages (Support/DamagedLogs.cs): every message still counts.
+        var database = influx.NewDatabase("crashed");
+        var log = DamagedLogs.WriteCrashDamagedCorpus(_directory);
+
+        var result = ExporterProcess.Run(["ingest", log, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database]);
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("records   178 messages; 2 lines not understood", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"{log}:{DamagedLogs.NulOnlyLine}: {Input.LineChecks.NulReason}: 4 NUL bytes; no text after them", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"{log}:{DamagedLogs.NulBlockLine}: {Input.LineChecks.NulReason}: 4,096 NUL bytes;", result.StdOut, StringComparison.Ordinal);
+        AssertCorpusTotals(database);
+    }
+
+    [Fact]
+    public void Ingest_CorpusBehindOtherDaemonsLines_DetectedWithCorpusTotalsAndOtherLinesCounted()
+    {
+        var database = influx.NewDatabase("combined");
+        var log = DamagedLogs.WriteCombinedSyslog(_directory, 5_000);
+
+        var result = ExporterProcess.Run(["ingest", log, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database]);
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        // 5,000 cron/kernel/systemd lines and the corpus's 272 amavis lines: counted, not problems.
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"lines of other programs: {5_000 + DamagedLogs.CorpusOtherProgramLines:N0}"), result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("records   178 messages; 0 lines not understood", result.StdOut, StringComparison.Ordinal);
+        AssertCorpusTotals(database);
+    }
+
+    [Fact]
     public void Ingest_InfluxOptionsFromEnvironmentAndBadUrl_ClearErrorNoStackTrace()
     {
         var result = ExporterProcess.Run(["ingest", RepoPaths.PostfixCorpus, "--influx-url", "ftp://nowhere", "--influx-api", "v2"]);

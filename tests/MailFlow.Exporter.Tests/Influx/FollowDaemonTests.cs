@@ -2,6 +2,7 @@ using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Tailing;
 using MailFlow.Exporter.Tests.Influx.Support;
+using MailFlow.Exporter.Tests.Support;
 
 namespace MailFlow.Exporter.Tests.Influx;
 
@@ -82,6 +83,96 @@ public sealed class FollowDaemonTests(InfluxFixture influx) : IDisposable
         await daemon.StopAsync();
         var saved = Tailing.Checkpoint.Load(Checkpoint);
         Assert.Equal(new FileInfo(path).Length, Assert.Single(saved.Files.Values).Offset);
+    }
+
+    [Fact]
+    public async Task Run_CrashNulsBetweenSessions_EverySessionCountsAndEachDamagedLineIsNamed()
+    {
+        // NULs only between sessions (FlowLog writes whole sessions): every message's lines stay whole, so the
+        // totals are the log's own; each damaged line is one problem, named with its file line.
+        var database = influx.NewDatabase("nuls");
+        var log = NewLog();
+        var path = FilePath("mail.log");
+        FlowLog.Append(path, log.Sessions(100));
+        var nulOnlyLine = File.ReadLines(path).Count() + 1;
+        File.AppendAllText(path, "\0\0\0\0\n"); // An unwritten block between two complete lines.
+        FlowLog.Append(path, log.Sessions(50));
+        var bigBlockLine = File.ReadLines(path).Count() + 1;
+        // 100 KiB of NULs glued to the next session's first line: longer than the follower's 70 KiB chunk.
+        File.AppendAllText(path, new string('\0', 100 * 1024));
+        FlowLog.Append(path, log.Sessions(50));
+        using var logs = new CapturingLoggerProvider();
+        await using var daemon = new DaemonHarness(DaemonHarness.Options(Checkpoint, path), Influx(database), logs);
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        // Written while the daemon follows the file: a block after a crash, the lines after it.
+        var liveLine = File.ReadLines(path).Count() + 1;
+        File.AppendAllText(path, new string('\0', 512));
+        FlowLog.Append(path, log.Sessions(40));
+        await AssertTotalsAsync(database, log, daemon.Run);
+
+        Assert.Equal(3, daemon.Pipeline.Followers[0].Problems);
+        Assert.Contains($"{path} line {nulOnlyLine}: {Input.LineChecks.NulReason}: 4 NUL bytes; no text after them", logs.AllText, StringComparison.Ordinal);
+        Assert.Contains($"{path} line {bigBlockLine}: {Input.LineChecks.NulReason}: 102,400 NUL bytes; the text after them was read", logs.AllText, StringComparison.Ordinal);
+        Assert.Contains($"{path} line {liveLine}: {Input.LineChecks.NulReason}: 512 NUL bytes; the text after them was read", logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CorpusBehindOtherDaemonsLines_DetectedAsPostfixAndCounted()
+    {
+        // The real corpus behind 5,000 cron/kernel/systemd lines (Support/DamagedLogs.cs), followed without
+        // --format: detection looks past the other daemons, and the corpus's 178 messages arrive
+        // (PostfixCorpusTests.cs: inbound 159, submission 16, outbound 3).
+        var database = influx.NewDatabase("combined");
+        var path = DamagedLogs.WriteCombinedSyslog(_directory, 5_000);
+        var options = DaemonHarness.Options(Checkpoint, path);
+        options.ChunkBytes = 1024 * 1024;
+        await using var daemon = new DaemonHarness(options, Influx(database), detectFormat: true);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long messages = -1;
+        while (DateTime.UtcNow < deadline && (messages = influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database)) != 178)
+        {
+            Assert.False(daemon.Run.IsFaulted);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(178, messages);
+        Assert.Equal(159, influx.Scalar("SELECT sum(messages) FROM mailflow_messages WHERE direction = 'inbound'", database));
+        Assert.Equal(3, influx.Scalar("SELECT sum(messages) FROM mailflow_messages WHERE direction = 'outbound'", database));
+        await daemon.StopAsync();
+        Assert.Equal(0, daemon.Pipeline.Followers[0].Problems);
+        Assert.Equal(5_000 + DamagedLogs.CorpusOtherProgramLines, daemon.Pipeline.Followers[0].OtherProgramLines);
+    }
+
+    [Fact]
+    public async Task Run_SyslogWithoutMailLinesYet_WaitsForTheFirstMailLine()
+    {
+        // 300 cron/kernel/systemd lines: syslog, but no mail server's line yet. The daemon must not give up on the
+        // file (a combined syslog on a quiet mail server); once the corpus is appended, its 178 messages arrive.
+        var database = influx.NewDatabase("waiting");
+        var path = DamagedLogs.WriteCombinedSyslog(_directory, 300, withCorpus: false);
+        var options = DaemonHarness.Options(Checkpoint, path);
+        options.ChunkBytes = 1024 * 1024;
+        await using var daemon = new DaemonHarness(options, Influx(database), detectFormat: true);
+        await Task.Delay(1000); // Many polls of the file as it is.
+        Assert.Equal(0, daemon.Pipeline.Followers[0].LinesRead);
+
+        using (var append = new FileStream(path, FileMode.Append))
+        using (var corpus = File.OpenRead(MailFlow.Testing.RepoPaths.PostfixCorpus))
+        {
+            corpus.CopyTo(append);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long messages = -1;
+        while (DateTime.UtcNow < deadline && (messages = influx.Scalar("SELECT sum(messages) FROM mailflow_messages", database)) != 178)
+        {
+            Assert.False(daemon.Run.IsFaulted);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(178, messages);
     }
 
     [Fact]

@@ -91,4 +91,38 @@ public sealed class LineReaderTests
         var problem = Assert.Single(sink.Problems);
         Assert.Equal((2L, ProblemSeverity.Notice), (problem.Line, problem.Severity));
     }
+
+    [Fact]
+    public void ReadToEnd_NulOnlyLine_IsReportedWithItsPlaceAndNotParsed()
+    {
+        var (lines, sink, _, stats) = Read([.. "one\n"u8, 0, 0, 0, .. "\ntwo\n"u8]);
+
+        Assert.Equal([(1L, "one"), (3L, "two")], lines.Lines);
+        var problem = Assert.Single(sink.Problems);
+        Assert.Equal(("test.log", 2L, LineChecks.NulReason, "3 NUL bytes; no text after them", ProblemSeverity.Warning), (problem.Source, problem.Line, problem.Reason, problem.Detail, problem.Severity));
+        Assert.Equal(1, stats.NulLines);
+    }
+
+    [Fact]
+    public void ReadToEnd_CutLineNulsAndNextLine_TheTextAfterTheNulsIsParsed()
+    {
+        var (lines, sink, _, _) = Read([.. "one\nhalf a li"u8, 0, 0, .. "next line\r\nlast\n"u8]);
+
+        Assert.Equal([(1L, "one"), (2L, "next line"), (3L, "last")], lines.Lines);
+        var problem = Assert.Single(sink.Problems);
+        Assert.Equal((2L, "2 NUL bytes; the text before them was cut off: half a li; the text after them was read"), (problem.Line, problem.Detail));
+    }
+
+    [Fact]
+    public void ReadToEnd_NulBlockLargerThanTheBuffer_IsNotALongLineAndTheLineAfterItIsRead()
+    {
+        // 3 MiB of NULs: three times the reader's 1 MiB buffer and far over the 64 KiB line limit.
+        const int block = 3 * 1024 * 1024;
+        var (lines, sink, _, stats) = Read([.. "one\n"u8, .. new byte[block], .. "two\nthree\n"u8]);
+
+        Assert.Equal([(1L, "one"), (2L, "two"), (3L, "three")], lines.Lines);
+        var problem = Assert.Single(sink.Problems);
+        Assert.Equal((2L, LineChecks.NulReason, "3,145,728 NUL bytes; the text after them was read"), (problem.Line, problem.Reason, problem.Detail));
+        Assert.Equal(0, stats.TooLongLines);
+    }
 }

@@ -6,13 +6,15 @@ namespace MailFlow.Exporter.Formats.Postfix;
 /// Postfix logs through syslog (RFC 3339 or classic timestamps), any service name (<c>postfix/smtpd</c>,
 /// <c>postfix/submission/smtpd</c>, <c>postfix-out/smtp</c>...). Counting rules: docs log-formats.md.
 /// </summary>
-public sealed class PostfixFormat : ILogFormat
+public sealed class PostfixFormat : ISyslogFormat
 {
     public string Name => "postfix";
 
     public string Description => "Postfix mail log (syslog: RFC 3339 or classic timestamps)";
 
     public double Detect(IReadOnlyList<string> sample) => SyslogDetection.Score(sample, IsPostfixProgram);
+
+    public bool IsOwnProgram(ReadOnlySpan<byte> program) => IsPostfixProgram(program);
 
     public ILogParser CreateParser(ParseContext context) => new PostfixParser(context);
 

@@ -58,7 +58,13 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var program = syslog.Program;
-        if (!PostfixFormat.IsPostfixProgram(program) || syslog.PidText.IsEmpty)
+        if (!PostfixFormat.IsPostfixProgram(program))
+        {
+            _context.OtherProgramLine();
+            return;
+        }
+
+        if (syslog.PidText.IsEmpty)
         {
             return;
         }

@@ -6,13 +6,15 @@ namespace MailFlow.Exporter.Formats.Sendmail;
 /// Sendmail logs through syslog (<c>sm-mta</c>, <c>sendmail</c>, <c>sm-msp-queue</c>). Counting rules: docs
 /// log-formats.md, "Sendmail".
 /// </summary>
-public sealed class SendmailFormat : ILogFormat
+public sealed class SendmailFormat : ISyslogFormat
 {
     public string Name => "sendmail";
 
     public string Description => "Sendmail syslog lines (sm-mta: from=/to= and STARTTLS= lines)";
 
     public double Detect(IReadOnlyList<string> sample) => SyslogDetection.Score(sample, IsSendmailProgram);
+
+    public bool IsOwnProgram(ReadOnlySpan<byte> program) => IsSendmailProgram(program);
 
     public ILogParser CreateParser(ParseContext context) => new SendmailParser(context);
 

@@ -55,7 +55,13 @@ internal sealed class SendmailParser : ILogParser
             return;
         }
 
-        if (!SendmailFormat.IsSendmailProgram(syslog.Program) || syslog.PidText.IsEmpty)
+        if (!SendmailFormat.IsSendmailProgram(syslog.Program))
+        {
+            _context.OtherProgramLine();
+            return;
+        }
+
+        if (syslog.PidText.IsEmpty)
         {
             return;
         }

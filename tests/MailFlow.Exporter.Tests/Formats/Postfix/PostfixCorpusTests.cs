@@ -75,6 +75,14 @@ public sealed class PostfixCorpusTests
     }
 
     [Fact]
+    public void Parse_Corpus_AmavisLinesAreOtherProgramsNotProblems()
+    {
+        // Every line but amavis's comes from a postfix/... program: awk '$3 !~ /^postfix/' x | wc -l => 272, all amavis[pid].
+        Assert.Equal(272, Parsed.Value.Result.Lines.OtherProgramLines);
+        Assert.Equal(0, Parsed.Value.Result.Lines.NulLines);
+    }
+
+    [Fact]
     public void Parse_Corpus_FirstMessageHasSenderRecipientAndSize()
     {
         // 2023-03-14T00:08:33 4PbC4x469Jz3tBr: client=mail.nistoresio.co.cz[185.31.160.120], plaintext session;

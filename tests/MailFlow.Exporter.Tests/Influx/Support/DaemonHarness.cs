@@ -32,7 +32,9 @@ public sealed class DaemonHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, int> _seen = [];
 
-    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null, string? source = null)
+    /// <param name="detectFormat">True to detect each file's format as <c>run</c> does without <c>--format</c> (else the test format).</param>
+    /// <param name="source">The source tag the test format gives its records (else mx1).</param>
+    public DaemonHarness(FollowOptions options, InfluxOptions influx, ILoggerProvider? logs = null, (string Point, int Occurrence)? crashAt = null, bool detectFormat = false, string? source = null)
     {
         using var factory = LoggerFactory.Create(builder =>
         {
@@ -41,7 +43,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 builder.AddProvider(logs);
             }
         });
-        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc, SourceHost = source }, SessionTestFormat.Instance, () => new TestAggregator(), factory);
+        Pipeline = new FollowPipeline(options, influx, new ParseOptions { TimeZone = TimeZoneInfo.Utc, SourceHost = source }, detectFormat ? null : SessionTestFormat.Instance, () => new TestAggregator(), factory);
         if (crashAt is { } crash)
         {
             Pipeline.Coordinator.CrashPoint = point =>
