@@ -5,12 +5,14 @@ namespace MailFlow.Exporter.Report;
 
 /// <summary>
 /// The report as one tidy CSV table (one row per slice and TLS version) that spreadsheets pivot easily:
-/// <c>section,date,direction,connector,connector_type,forced_tls,tls,messages,percent</c>. Sections: <c>widget</c>
-/// (per direction over the window), <c>day</c> (per day and direction), <c>connector</c> (per connector per day).
+/// <c>section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip</c>.
+/// Sections: <c>widget</c> (per direction over the window), <c>day</c> (per day and direction), <c>connector</c>
+/// (per connector per day), <c>peer</c> (the legacy peers over the window: the last five columns are theirs, and
+/// <c>sources</c> lists the mail servers separated by spaces).
 /// </summary>
 public static class CsvReportWriter
 {
-    public const string Header = "section,date,direction,connector,connector_type,forced_tls,tls,messages,percent";
+    public const string Header = "section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip";
 
     public static void Write(ReportModel report, TextWriter output)
     {
@@ -32,6 +34,14 @@ public static class CsvReportWriter
                 WriteRows(output, "connector", Date(date), row.Direction, row.Name, row.Type.ToWire(), row.ForcedTls ? "true" : "false", tls);
             }
         }
+
+        foreach (var peer in report.Peers)
+        {
+            output.Write(string.Join(',', "peer", "", peer.Direction.ToWire(), Quote(peer.Connector), peer.ConnectorType.ToWire(), "", peer.Tls.ToWire(),
+                peer.Messages.ToString(CultureInfo.InvariantCulture), "", Quote(peer.Peer), Quote(string.Join(' ', peer.Sources)),
+                peer.LastSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(peer.Host ?? ""), Quote(peer.Ip ?? "")));
+            output.Write('\n');
+        }
     }
 
     private static void WriteRows(TextWriter output, string section, string date, Direction direction, string connector, string type, string forced, TlsBreakdown tls)
@@ -39,7 +49,7 @@ public static class CsvReportWriter
         foreach (var version in TlsVersions.All)
         {
             output.Write(string.Join(',', section, date, direction.ToWire(), Quote(connector), type, forced, version.ToWire(),
-                tls[version].ToString(CultureInfo.InvariantCulture), tls.Percent(version).ToString("0.##", CultureInfo.InvariantCulture)));
+                tls[version].ToString(CultureInfo.InvariantCulture), tls.Percent(version).ToString("0.##", CultureInfo.InvariantCulture), "", "", "", "", ""));
             output.Write('\n');
         }
     }

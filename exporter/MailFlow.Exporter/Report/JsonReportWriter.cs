@@ -105,6 +105,13 @@ public static class JsonReportWriter
             json.WriteString("direction", peer.Direction.ToWire());
             json.WriteString("connector", peer.Connector);
             json.WriteString("tls", peer.Tls.ToWire());
+            json.WriteStartArray("sources");
+            foreach (var source in peer.Sources)
+            {
+                json.WriteStringValue(source);
+            }
+
+            json.WriteEndArray();
             json.WriteNumber("messages", peer.Messages);
             json.WriteString("lastSeen", peer.LastSeen.UtcDateTime);
             json.WriteString("host", peer.Host);

@@ -84,6 +84,11 @@ public static class ReportBuilder
         return new ReportWindow(start > first ? start : new DateTimeOffset(first.UtcDateTime.Date, TimeSpan.Zero), end, false);
     }
 
+    /// <summary>
+    /// One row per peer, direction, connector and TLS version, whichever mail servers logged it (each server's
+    /// messages are a separate series): counts summed, the latest sighting kept. Ranked and cut after merging, so a
+    /// peer split over servers ranks by its total.
+    /// </summary>
     private static List<PeerRow> Peers(MailFlowAggregator aggregate, ReportWindow window, int max)
     {
         var totals = new Dictionary<PeerKey, long>();
@@ -96,14 +101,19 @@ public static class ReportBuilder
         }
 
         return totals
-            .Select(t =>
+            .GroupBy(t => (t.Key.Peer, t.Key.Direction, t.Key.Connector, t.Key.Tls))
+            .Select(group =>
             {
-                var detail = aggregate.PeerDetails[t.Key];
-                return new PeerRow(t.Key.Peer, t.Key.Direction, t.Key.Connector.Name, t.Key.Tls, t.Value, detail.LastSeen, detail.Host, detail.Ip);
+                var latest = group.Select(t => aggregate.PeerDetails[t.Key]).MaxBy(d => d.LastSeen);
+                var sources = group.Select(t => t.Key.Source).Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+                var (peer, direction, connector, tls) = group.Key;
+                return new PeerRow(peer, direction, connector.Name, connector.Type, tls, sources, group.Sum(t => t.Value), latest.LastSeen, latest.Host, latest.Ip);
             })
             .OrderBy(p => p.Tls)
             .ThenByDescending(p => p.Messages)
             .ThenBy(p => p.Peer, StringComparer.Ordinal)
+            .ThenBy(p => p.Direction)
+            .ThenBy(p => p.Connector, StringComparer.Ordinal)
             .Take(max)
             .ToList();
     }

@@ -34,7 +34,10 @@ public sealed record ReportWindow(DateTimeOffset From, DateTimeOffset To, bool E
 public sealed record ConnectorRow(string Name, ConnectorType Type, bool ForcedTls, Direction Direction, TlsBreakdown Total, IReadOnlyList<(DateOnly Date, TlsBreakdown Tls)> Days);
 
 /// <summary>A peer that still uses plaintext or legacy TLS: whom to contact.</summary>
-public sealed record PeerRow(string Peer, Direction Direction, string Connector, TlsVersion Tls, long Messages, DateTimeOffset LastSeen, string? Host, string? Ip);
+/// <param name="Sources">The mail servers that logged its messages, in ordinal order ("" for unknown left out).</param>
+/// <param name="Messages">Summed over <paramref name="Sources"/>.</param>
+/// <param name="LastSeen">The latest over <paramref name="Sources"/>; <paramref name="Host"/> and <paramref name="Ip"/> are that message's.</param>
+public sealed record PeerRow(string Peer, Direction Direction, string Connector, ConnectorType ConnectorType, TlsVersion Tls, IReadOnlyList<string> Sources, long Messages, DateTimeOffset LastSeen, string? Host, string? Ip);
 
 /// <summary>An active insight, like Microsoft's "Inbound Partner connector seeing significant TLS1.0 mail flow".</summary>
 public sealed record Insight(

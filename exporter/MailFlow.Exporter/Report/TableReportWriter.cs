@@ -71,10 +71,13 @@ public static class TableReportWriter
 
         output.WriteLine();
         output.WriteLine("Legacy peers to contact (plaintext, SSLv3, TLS 1.0, TLS 1.1)");
-        var peers = new TextTable("TLS", "Direction", "Peer", "Connector", "Messages", "Last seen (UTC)", "Last host [IP]");
+        // With one mail server the column would repeat its name on every row; with several it says which saw the peer.
+        var showServers = report.Peers.Any(p => p.Sources.Count > 1);
+        var peers = new TextTable(["TLS", "Direction", "Peer", "Connector", .. showServers ? ["Mail servers"] : Array.Empty<string>(), "Messages", "Last seen (UTC)", "Last host [IP]"]);
         foreach (var peer in report.Peers)
         {
-            peers.Add(peer.Tls.ToWire(), peer.Direction.ToWire(), peer.Peer, peer.Connector, Number(peer.Messages), peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{peer.Host ?? "?"} [{peer.Ip ?? "?"}]");
+            string[] servers = showServers ? [string.Join(", ", peer.Sources)] : [];
+            peers.Add([peer.Tls.ToWire(), peer.Direction.ToWire(), peer.Peer, peer.Connector, .. servers, Number(peer.Messages), peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{peer.Host ?? "?"} [{peer.Ip ?? "?"}]"]);
         }
 
         if (peers.Count == 0)

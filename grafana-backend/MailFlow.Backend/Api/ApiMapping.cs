@@ -141,6 +141,7 @@ internal static class ApiMapping
         Tls = ToApi(peer.Tls),
         Messages = peer.Messages,
         LastSeen = Timestamp.FromDateTimeOffset(peer.LastSeen),
+        Sources = { peer.Sources },
     };
 
     public static V1.ConnectorTlsShare ToApi(ConnectorTlsShare share) => new()

@@ -2,12 +2,15 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
+using Grpc.Reflection;
+using MailFlow.Api.V1;
 using MailFlow.Backend.Api;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace MailFlow.Backend.Hosting;
 
@@ -44,16 +47,25 @@ public static class BackendServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new ApiKeyOptions { Key = options.ApiKey });
         builder.Services.AddSingleton<ApiKeyInterceptor>();
-        builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false)
-            .AddServiceOptions<MailFlowInsightsService>(service => service.Interceptors.Add<ApiKeyInterceptor>());
+        builder.Services.AddGrpc(grpc => grpc.EnableDetailedErrors = false);
+        builder.Services.AddSingleton<MailFlowInsightsService>();
+
+        // The API and health are mapped from service definitions (for their decoding errors, see
+        // UndecodableRequests), which name no service type the reflection service could read descriptors from:
+        // it is given them here.
+        ServiceDescriptor[] described = [MailFlowInsights.Descriptor, Health.Descriptor, Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, Grpc.Reflection.V1.ServerReflection.Descriptor];
+        builder.Services.AddSingleton(new ReflectionServiceImpl(described));
+        builder.Services.AddSingleton(new ReflectionV1ServiceImpl(described));
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddHostedService<HealthPublisher>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGrpcService<MailFlowInsightsService>();
-        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService(services => UndecodableRequests.Bind(
+            binder => MailFlowInsights.BindService(binder, services.GetRequiredService<MailFlowInsightsService>()),
+            services.GetRequiredService<ApiKeyInterceptor>()));
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => Health.BindService(binder, services.GetRequiredService<HealthServiceImpl>())));
         app.MapGrpcReflectionService();
         return app;
     }

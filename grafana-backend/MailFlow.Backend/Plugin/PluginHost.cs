@@ -4,10 +4,13 @@ using System.Net.Sockets;
 using System.Text;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
+using MailFlow.Backend.Hosting;
 using MailFlow.Backend.Plugin.Internal;
 using MailFlow.Backend.Plugin.Services;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using MailFlow.Contracts.GoPlugin;
+using MailFlow.Contracts.GrafanaPlugin;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace MailFlow.Backend.Plugin;
@@ -180,6 +183,10 @@ internal static class PluginServiceCollectionExtensions
         health.SetStatus("plugin", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
         services.AddSingleton(health);
+        services.AddSingleton<ControllerService>();
+        services.AddSingleton<DataService>();
+        services.AddSingleton<DiagnosticsService>();
+        services.AddSingleton<ResourceService>();
         services.AddSingleton<EngineCache>();
         services.AddSingleton<PluginMetrics>();
         services.AddSingleton<ExecutedQueries>();
@@ -188,11 +195,13 @@ internal static class PluginServiceCollectionExtensions
 
     public static WebApplication MapMailFlowPlugin(this WebApplication app)
     {
-        app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcService<ControllerService>();
-        app.MapGrpcService<DataService>();
-        app.MapGrpcService<DiagnosticsService>();
-        app.MapGrpcService<ResourceService>();
+        // Mapped from definitions so that a request that cannot be decoded is INVALID_ARGUMENT, not a stack trace
+        // in Grafana's log (see UndecodableRequests).
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => Health.BindService(binder, services.GetRequiredService<HealthServiceImpl>())));
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => GRPCController.BindService(binder, services.GetRequiredService<ControllerService>())));
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => Data.BindService(binder, services.GetRequiredService<DataService>())));
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => Diagnostics.BindService(binder, services.GetRequiredService<DiagnosticsService>())));
+        app.MapGrpcService(services => UndecodableRequests.Bind(binder => Resource.BindService(binder, services.GetRequiredService<ResourceService>())));
 
         // The listener that collects executed InfluxQL must exist before the first query.
         app.Services.GetRequiredService<ExecutedQueries>();

@@ -161,7 +161,7 @@ internal static class QueryFrames
         return new DataFrame("insights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, tls, share, messages, threshold);
     }
 
-    /// <summary>peers: remote peers still on plaintext or legacy TLS, busiest first.</summary>
+    /// <summary>peers: remote peers still on plaintext or legacy TLS, busiest first; <c>sources</c> lists their mail servers.</summary>
     internal static DataFrame Peers(IReadOnlyList<LegacyPeer> peers, string? executed)
     {
         var peer = FrameField.String("peer");
@@ -170,6 +170,7 @@ internal static class QueryFrames
         var tls = FrameField.String("tls");
         var messages = FrameField.Int64("messages", FieldConfig.Messages);
         var lastSeen = FrameField.Time("last_seen", new FieldConfig(DisplayName: "Last seen"));
+        var sources = FrameField.String("sources", new FieldConfig(DisplayName: "Mail servers"));
         foreach (var row in peers)
         {
             peer.Add(row.Peer);
@@ -178,9 +179,10 @@ internal static class QueryFrames
             tls.Add(row.Tls.ToWire());
             messages.Add(row.Messages);
             lastSeen.Add(row.LastSeen);
+            sources.Add(string.Join(", ", row.Sources));
         }
 
-        return new DataFrame("peers", FrameMeta.ForTable(executed), peer, direction, connector, tls, messages, lastSeen);
+        return new DataFrame("peers", FrameMeta.ForTable(executed), peer, direction, connector, tls, messages, lastSeen, sources);
     }
 
     /// <summary>connectorTlsShare: numeric-multi, one frame per (connector, direction[, tls]) for multi-dimensional alerts.</summary>

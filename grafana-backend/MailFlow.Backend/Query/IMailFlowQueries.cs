@@ -20,7 +20,10 @@ public interface IMailFlowQueries
     /// <summary>Active insights: significant TLS 1.0 on partner/on-premises connectors, plaintext on connectors that force TLS.</summary>
     Task<IReadOnlyList<Insight>> GetInsightsAsync(InsightsRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Remote peers still using plaintext or legacy TLS (none, SSLv3, TLS 1.0, TLS 1.1), busiest first.</summary>
+    /// <summary>
+    /// Remote peers still using plaintext or legacy TLS (none, SSLv3, TLS 1.0, TLS 1.1): one per peer, direction,
+    /// connector and version with its mail servers merged, busiest first; the limit applies after merging.
+    /// </summary>
     Task<IReadOnlyList<LegacyPeer>> GetLegacyPeersAsync(LegacyPeersRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Share of one TLS version (or each) per connector and direction over the range, for alert rules.</summary>

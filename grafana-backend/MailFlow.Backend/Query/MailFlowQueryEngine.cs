@@ -161,7 +161,8 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             }
 
             var filter = request.Filter;
-            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls }.Select(InfluxQl.QuoteIdentifier));
+            // Grouped by source too, to name the mail servers; each server's series are merged into one row below.
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls, InfluxSchema.Tags.Source }.Select(InfluxQl.QuoteIdentifier));
             var tags = WhereTags(filter, applyTls: true);
 
             // SUM and MAX are both aggregates, so one statement per span gives the count and the newest minute.
@@ -170,7 +171,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
                 $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
             var result = await ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
-            var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last)>();
+            var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last, SortedSet<string> Sources)>();
             var lastSeenMissing = false;
             foreach (var series in result.SelectMany(statement => statement.Series))
             {
@@ -183,8 +184,13 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
                 lastSeenMissing |= lastSeconds == 0;
                 var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
-                var previous = peers.GetValueOrDefault(key);
-                peers[key] = (previous.Messages + First(row), Math.Max(previous.Last, lastSeconds * 1_000_000_000));
+                var previous = peers.TryGetValue(key, out var found) ? found : (0, 0, new SortedSet<string>(StringComparer.Ordinal));
+                if (series.Tag(InfluxSchema.Tags.Source) is { Length: > 0 } source)
+                {
+                    previous.Sources.Add(source);
+                }
+
+                peers[key] = (previous.Messages + First(row), Math.Max(previous.Last, lastSeconds * 1_000_000_000), previous.Sources);
             }
 
             if (lastSeenMissing)
@@ -199,7 +205,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                         var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
                         if (peers.TryGetValue(key, out var found))
                         {
-                            peers[key] = (found.Messages, Math.Max(found.Last, series.Rows[0].Time));
+                            peers[key] = (found.Messages, Math.Max(found.Last, series.Rows[0].Time), found.Sources);
                         }
                     }
                 }
@@ -212,7 +218,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 .ThenBy(p => p.Key.Connector, StringComparer.Ordinal)
                 .ThenBy(p => p.Key.Tls)
                 .Take(request.Limit)
-                .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, FromNanoseconds(p.Value.Last)))
+                .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, FromNanoseconds(p.Value.Last), [.. p.Value.Sources]))
                 .ToList();
         });
 

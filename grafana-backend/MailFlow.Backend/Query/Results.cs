@@ -133,8 +133,10 @@ public sealed record Insight(
 
 /// <summary>A remote peer still using plaintext or legacy TLS.</summary>
 /// <param name="Peer">Remote domain (or host when no domain is known).</param>
+/// <param name="Messages">Summed over <paramref name="Sources"/>.</param>
 /// <param name="LastSeen">Start of the last minute with such a message in the range.</param>
-public sealed record LegacyPeer(string Peer, Direction Direction, string Connector, TlsVersion Tls, long Messages, DateTimeOffset LastSeen);
+/// <param name="Sources">The mail servers that logged its messages (those written with a <c>source</c>), in ordinal order.</param>
+public sealed record LegacyPeer(string Peer, Direction Direction, string Connector, TlsVersion Tls, long Messages, DateTimeOffset LastSeen, IReadOnlyList<string> Sources);
 
 /// <summary>Share of one TLS version on one connector and direction over the range.</summary>
 /// <param name="SharePercent">0..100.</param>

@@ -23,11 +23,15 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public MailFlowInsights.MailFlowInsightsClient Client { get; }
 
-    public static async Task<ApiServer> StartAsync(InfluxOptions influx, string? apiKey = null)
+    public static async Task<ApiServer> StartAsync(InfluxOptions influx, string? apiKey = null, Action<WebApplicationBuilder>? configure = null)
     {
         var app = BackendServer.Build(
             new ServeOptions { Listen = "127.0.0.1:0", ApiKey = apiKey, Influx = influx },
-            builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+            builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                configure?.Invoke(builder);
+            });
         await app.StartAsync();
         var channel = GrpcChannel.ForAddress(BackendServer.BoundAddress(app));
         return new ApiServer(app, channel);

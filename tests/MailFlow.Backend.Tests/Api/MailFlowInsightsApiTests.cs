@@ -74,6 +74,7 @@ public sealed class MailFlowInsightsApiTests(ConnectorFixture fixture)
 
         Assert.Equal(["plain.example", "legacy.example"], peers.Peers.Select(p => p.Peer));
         Assert.Equal(Timestamp.FromDateTimeOffset(ConnectorFixture.Day1.AddHours(12).AddMinutes(30)), peers.Peers[0].LastSeen);
+        Assert.Equal(["mx1"], peers.Peers[0].Sources);
         Assert.Equal(6, connectors.Connectors.Count);
 
         // >= 50 messages: Fabrikam (55, 5 TLS1.1), internet inbound (65), internet outbound (50).

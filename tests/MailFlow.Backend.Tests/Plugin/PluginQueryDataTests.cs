@@ -144,11 +144,37 @@ public sealed class PluginQueryDataTests(PluginHarness harness)
     {
         var frame = SingleFrame(Run(PluginHarness.Query("P", new JsonObject { ["queryType"] = "peers", ["limit"] = 2 })), "P");
 
-        Assert.Equal(["peer", "direction", "connector", "tls", "messages", "last_seen"], frame.FieldNames);
+        Assert.Equal(["peer", "direction", "connector", "tls", "messages", "last_seen", "sources"], frame.FieldNames);
         Assert.Equal(["contoso.com", "fabrikam.example"], frame.Field("peer").Strings);
         Assert.Equal(["TLS1.0", "TLS1.1"], frame.Field("tls").Strings);
         Assert.Equal([15L, 4], frame.Field("messages").Longs);
         Assert.Equal([PluginHarness.Day1.AddDays(1).AddHours(9).AddMinutes(30), PluginHarness.Day1.AddDays(1).AddHours(12)], frame.Field("last_seen").Times);
+        // The fixture's contoso.com points are both mx1's, fabrikam.example's mx2's.
+        Assert.Equal(["mx1", "mx2"], frame.Field("sources").Strings);
+        Assert.Equal("Mail servers", frame.Field("sources").Config!["displayName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void QueryData_PeerOnTwoMailServers_OneRowListingBothWithTheSum()
+    {
+        // The points of Query.PeerSourcesTests.Lines: fabrikam.com inbound TLS 1.0, 7 messages on mx1 and 6 on mx2,
+        // is one row of 13 (mx1, mx2), busier than litware.example's 10 on mx1 only once merged.
+        harness.Influx.Query("CREATE DATABASE peer_sources");
+        Support.FixtureLoader.Write(harness.Influx, "peer_sources", Query.PeerSourcesTests.Lines(PluginHarness.Day1));
+
+        var answer = harness.Host(new JsonObject
+        {
+            ["settings"] = harness.Settings(database: "peer_sources"),
+            ["queries"] = new JsonArray(PluginHarness.Query("P", new JsonObject { ["queryType"] = "peers", ["limit"] = 1 })),
+        });
+
+        Assert.Empty(answer.Errors);
+        var frame = SingleFrame(answer, "P");
+        Assert.Equal(["fabrikam.com"], frame.Field("peer").Strings);
+        Assert.Equal(["inbound"], frame.Field("direction").Strings);
+        Assert.Equal([13L], frame.Field("messages").Longs);
+        Assert.Equal(["mx1, mx2"], frame.Field("sources").Strings);
+        Assert.Equal([PluginHarness.Day1.AddDays(1).AddHours(14).AddMinutes(30)], frame.Field("last_seen").Times);
     }
 
     [Fact]

@@ -144,6 +144,9 @@ public sealed class QueryEngineTests(ConnectorFixture fixture)
         Assert.Equal(10, peers[0].Messages);
         Assert.Equal(ConnectorFixture.Day1.AddHours(12).AddMinutes(30), peers[0].LastSeen);
         Assert.Equal((Direction.Outbound, "Fabrikam Relay", TlsVersion.Tls11, 5L), (peers[1].Direction, peers[1].Connector, peers[1].Tls, peers[1].Messages));
+        // plain.example's two points were both logged by mx1, legacy.example's by mx2.
+        Assert.Equal(["mx1"], peers[0].Sources);
+        Assert.Equal(["mx2"], peers[1].Sources);
     }
 
     [Fact]

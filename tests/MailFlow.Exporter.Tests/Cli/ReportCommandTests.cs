@@ -157,9 +157,43 @@ public sealed class ReportCommandTests : IDisposable
         var result = ExporterProcess.Run(["report", log, "--output", "csv"]);
 
         var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("section,date,direction,connector,connector_type,forced_tls,tls,messages,percent", lines[0]);
-        Assert.Contains("widget,,inbound,,,,TLS1.2,1,50", lines);
-        Assert.Contains("day,2026-11-26,inbound,,,,none,1,50", lines);
+        Assert.Equal("section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip", lines[0]);
+        Assert.Contains("widget,,inbound,,,,TLS1.2,1,50,,,,,", lines);
+        Assert.Contains("day,2026-11-26,inbound,,,,none,1,50,,,,,", lines);
+        // The plaintext message (11:00:01, mail.spam.example, logged by mx1) is the one legacy peer.
+        Assert.Contains("peer,,inbound,From the internet without a connector,Internet,,none,1,,spam.example,mx1,2026-11-26T11:00:01Z,mail.spam.example,192.0.2.7", lines);
+    }
+
+    [Fact]
+    public void Report_SampleLogs_ListEachLegacyPeerOnceWithTheSummedCountAndItsMailServers()
+    {
+        // The quick start's report. fabrikam.com's TLS 1.0 mail in samples/logs, counted per file (every file's
+        // Fabrikam mail lies inside the default window 2026-11-20 .. 2026-11-26):
+        // inbound:
+        //   csv/mailflow.csv (server gw1.example.com):
+        //     awk -F, '$2=="inbound" && $7=="fabrikam.com"' | all TLSv1                                        -> 15
+        //   exchange/SMTPRECV* (EX01): sessions from 198.51.100.20 negotiate SP_PROT-TLS1_0_SERVER only;
+        //     "Queued Mail for Delivery" answers in them                                                     -> 16
+        //   exim/mainlog (no host name in the log: no server listed): '<=' lines with H=mx.fabrikam.com, X=TLSv1 -> 10
+        //   postfix/mail.log (mx1): 'client=mx.fabrikam.com' lines; every TLS session from it is "TLSv1 with" -> 42
+        //   sendmail/maillog (mail): from=<..@fabrikam.com> relay=mx.fabrikam.com; STARTTLS version=TLSv1 only -> 21
+        //   = 104
+        // outbound:
+        //   csv: awk -F, '$2=="outbound" && $8=="fabrikam.com"', all TLSv1                                     -> 10
+        //   exchange/SMTPSEND* (EX01): "queued as" answers in "Outbound to Fabrikam" sessions with SP_PROT-TLS1_0_CLIENT -> 11
+        //   exim: '=>' lines to fabrikam with X=TLSv1                                                          -> 3
+        //   postfix: postfix/smtp status=sent relay=mx.fabrikam.com; those TLS sessions are all "TLSv1 with"   -> 28
+        //   = 52
+        var json = Json(ExporterProcess.Run(["report", "samples/logs", "--connectors", "samples/connectors.yaml", "--output", "json"]));
+
+        var fabrikam = json.GetProperty("peers").EnumerateArray().Where(p => p.GetProperty("peer").GetString() == "fabrikam.com").ToList();
+        var rows = fabrikam.Select(p => (p.GetProperty("direction").GetString(), p.GetProperty("connector").GetString(), p.GetProperty("tls").GetString(), p.GetProperty("messages").GetInt64())).ToList();
+        Assert.Equal([("inbound", "Fabrikam", "TLS1.0", 104L), ("outbound", "Fabrikam outbound", "TLS1.0", 52L)], rows.Order());
+        var inbound = fabrikam.Single(p => p.GetProperty("direction").GetString() == "inbound");
+        Assert.Equal(["EX01", "gw1.example.com", "mail", "mx1"], inbound.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+        // No peer is listed twice for the same direction, connector and TLS version.
+        var keys = json.GetProperty("peers").EnumerateArray().Select(p => string.Join('|', p.GetProperty("peer"), p.GetProperty("direction"), p.GetProperty("connector"), p.GetProperty("tls"))).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public sealed class ReportBuilderTests
     private static readonly ConnectorSet Connectors = ConnectorSet.Load(Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"));
     private static readonly DateTimeOffset Day0 = new(2026, 11, 17, 0, 0, 0, TimeSpan.Zero);
 
-    private static MailRecord Mail(int day, Direction direction, TlsVersion tls, string? sender = null, string? recipient = null, string? host = null, string? ip = null, int recipients = 1) => new()
+    private static MailRecord Mail(int day, Direction direction, TlsVersion tls, string? sender = null, string? recipient = null, string? host = null, string? ip = null, int recipients = 1, string source = "mx1", int hour = 10) => new()
     {
-        Timestamp = Day0.AddDays(day).AddHours(10),
+        Timestamp = Day0.AddDays(day).AddHours(hour),
         Direction = direction,
         Tls = tls,
         SenderDomain = sender,
@@ -29,7 +29,7 @@ public sealed class ReportBuilderTests
         RemoteIp = ip,
         Recipients = recipients,
         Bytes = 1000,
-        SourceHost = "mx1",
+        SourceHost = source,
     };
 
     private static ReportModel Build(IEnumerable<MailRecord> records, InsightSettings? settings = null, DateTimeOffset? from = null, DateTimeOffset? to = null)
@@ -141,9 +141,67 @@ public sealed class ReportBuilderTests
         var fabrikam = Assert.Single(report.Peers, p => p.Peer == "fabrikam.com");
         Assert.Equal((TlsVersion.Tls10, 2L, "mx2.fabrikam.com"), (fabrikam.Tls, fabrikam.Messages, fabrikam.Host));
         Assert.Equal(Day0.AddDays(9).AddHours(10), fabrikam.LastSeen);
+        Assert.Equal(["mx1"], fabrikam.Sources);
         var plaintext = Assert.Single(report.Peers, p => p.Tls == TlsVersion.None);
         Assert.Equal("example.com", plaintext.Peer);
         Assert.Equal(2, report.Peers.Count); // TLS 1.2/1.3 peers are not legacy
+    }
+
+    [Fact]
+    public void Build_LegacyPeerOnTwoMailServers_IsOneRowWithBothAndTheSum()
+    {
+        // fabrikam.com on TLS 1.0 through two servers: 3 messages via mx2 (the latest on day 8 at 15:00, from
+        // mx3.fabrikam.com) and 2 via mx1 (day 8 at 10:00) -> one row: 5 messages, last seen day 8 15:00 from mx3.
+        // litware.example has 4 messages on one server: ranked below fabrikam's 5 only once fabrikam is merged
+        // (each of fabrikam's servers alone has fewer than 4).
+        MailRecord[] records =
+        [
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx2", hour: 9),
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx2", hour: 11),
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx3.fabrikam.com", ip: "198.51.100.23", source: "mx2", hour: 15),
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx1", hour: 8),
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx1", hour: 10),
+            .. Enumerable.Range(0, 4).Select(_ => Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "litware.example", host: "out.litware.example", ip: "192.0.2.45", source: "mx1")),
+        ];
+
+        var report = Build(records, new InsightSettings { MaxPeers = 1 });
+
+        var top = Assert.Single(report.Peers);
+        Assert.Equal(("fabrikam.com", Direction.Inbound, "Fabrikam", TlsVersion.Tls10), (top.Peer, top.Direction, top.Connector, top.Tls));
+        Assert.Equal(["mx1", "mx2"], top.Sources);
+        Assert.Equal(5, top.Messages);
+        Assert.Equal(Day0.AddDays(8).AddHours(15), top.LastSeen);
+        Assert.Equal(("mx3.fabrikam.com", "198.51.100.23"), (top.Host, top.Ip));
+        Assert.Equal(2, Build(records).Peers.Count);
+    }
+
+    [Fact]
+    public void Writers_LegacyPeerOnTwoMailServers_ShowBothServers()
+    {
+        MailRecord[] records =
+        [
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx2"),
+            Mail(8, Direction.Inbound, TlsVersion.Tls10, sender: "fabrikam.com", host: "mx.fabrikam.com", ip: "198.51.100.20", source: "mx1"),
+        ];
+        var report = Build(records);
+
+        using var stream = new MemoryStream();
+        JsonReportWriter.Write(report, stream);
+        using var json = JsonDocument.Parse(stream.ToArray());
+        var peer = Assert.Single(json.RootElement.GetProperty("peers").EnumerateArray());
+        Assert.Equal(["mx1", "mx2"], peer.GetProperty("sources").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(2, peer.GetProperty("messages").GetInt64());
+
+        var csv = new StringWriter();
+        CsvReportWriter.Write(report, csv);
+        var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("peer,,inbound,Fabrikam,Partner,,TLS1.0,2,,fabrikam.com,mx1 mx2,2026-11-25T10:00:00Z,mx.fabrikam.com,198.51.100.20", lines);
+        Assert.All(lines, line => Assert.Equal(CsvReportWriter.Header.Count(c => c == ','), line.Count(c => c == ',')));
+
+        var table = new StringWriter();
+        TableReportWriter.Write(report, table);
+        Assert.Contains("Mail servers", table.ToString(), StringComparison.Ordinal);
+        Assert.Contains("mx1, mx2", table.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
