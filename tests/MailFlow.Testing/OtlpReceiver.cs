@@ -15,6 +15,7 @@ using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Resource.V1;
 
 namespace MailFlow.Testing;
@@ -81,6 +82,38 @@ public sealed class OtlpReceiver : IAsyncDisposable
         _ => throw new ArgumentException("not an OTLP protocol: " + protocol, nameof(protocol)),
     };
 
+    /// <summary>
+    /// The value of a cumulative metric in the latest request that carried it (see <see cref="OtlpExport.Metrics"/>),
+    /// null when none did.
+    /// </summary>
+    public double? Latest(string metricName) =>
+        Received.LastOrDefault(e => e.Metrics.ContainsKey(metricName))?.Metrics[metricName];
+
+    /// <summary>
+    /// Points a child process's OTLP exporter here: every inherited <c>OTEL_*</c> variable removed, then the
+    /// endpoint for <paramref name="protocol"/> (<c>grpc</c> or <c>http/protobuf</c>), the service name, and short
+    /// export intervals (0.5 s) so that tests are quick.
+    /// </summary>
+    public void Configure(System.Diagnostics.ProcessStartInfo start, string protocol, string serviceName, string? resourceAttributes = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = EndpointFor(protocol).ToString();
+        start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
+        start.Environment["OTEL_SERVICE_NAME"] = serviceName;
+        start.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
+        start.Environment["OTEL_BLRP_SCHEDULE_DELAY"] = "200";
+        start.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        if (resourceAttributes is not null)
+        {
+            start.Environment["OTEL_RESOURCE_ATTRIBUTES"] = resourceAttributes;
+        }
+    }
+
     /// <summary>Waits until what arrived satisfies <paramref name="condition"/>; throws with a summary of it otherwise.</summary>
     public async Task<IReadOnlyList<OtlpExport>> WaitForAsync(Func<IReadOnlyList<OtlpExport>, bool> condition, TimeSpan timeout, string what)
     {
@@ -97,7 +130,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"OTLP receiver: no {what} within {timeout.TotalSeconds:F0} s; received: "
-                    + (received.Count == 0 ? "nothing" : string.Join("; ", received.Select(e => e.ToString()))));
+                    + (received.Count == 0 ? "nothing" : $"{received.Count} requests, the last: " + string.Join("; ", received.TakeLast(8).Select(e => e.ToString()))));
             }
 
             await Task.Delay(100).ConfigureAwait(false);
@@ -162,23 +195,27 @@ public sealed record OtlpExport(
     string Transport,
     string Signal,
     IReadOnlyList<IReadOnlyDictionary<string, string>> Resources,
-    IReadOnlyList<string> MetricNames,
+    IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<OtlpLogRecord> LogRecords,
     IReadOnlyList<string> SpanNames)
 {
+    /// <summary>Names of the metrics in the request.</summary>
+    public IEnumerable<string> MetricNames => Metrics.Keys;
+
     /// <summary>The service.name of every resource in the request.</summary>
     public IEnumerable<string> ServiceNames => Resources.Select(r => r.GetValueOrDefault("service.name") ?? "");
 
     internal static OtlpExport From(string transport, ExportMetricsServiceRequest request) => new(
         transport, "metrics",
         [.. request.ResourceMetrics.Select(r => Attributes(r.Resource))],
-        [.. request.ResourceMetrics.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics).Select(m => m.Name)],
+        request.ResourceMetrics.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics)
+            .GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Sum(Value)),
         [], []);
 
     internal static OtlpExport From(string transport, ExportLogsServiceRequest request) => new(
         transport, "logs",
         [.. request.ResourceLogs.Select(r => Attributes(r.Resource))],
-        [],
+        new Dictionary<string, double>(),
         [.. request.ResourceLogs.SelectMany(r => r.ScopeLogs).SelectMany(s => s.LogRecords)
             .Select(l => new OtlpLogRecord(Text(l.Body), l.SeverityText, l.EventName, l.Attributes.ToDictionary(a => a.Key, a => Text(a.Value))))],
         []);
@@ -186,12 +223,25 @@ public sealed record OtlpExport(
     internal static OtlpExport From(string transport, ExportTraceServiceRequest request) => new(
         transport, "traces",
         [.. request.ResourceSpans.Select(r => Attributes(r.Resource))],
-        [], [],
+        new Dictionary<string, double>(), [],
         [.. request.ResourceSpans.SelectMany(r => r.ScopeSpans).SelectMany(s => s.Spans).Select(s => s.Name)]);
 
     public override string ToString() =>
         $"{Transport} {Signal} from {string.Join(",", ServiceNames)}: "
         + string.Join(", ", MetricNames.Concat(LogRecords.Select(l => "log '" + l.Body + "'")).Concat(SpanNames.Select(s => "span " + s)).Take(8));
+
+    /// <summary>A counter's or gauge's value summed over its data points (cumulative by default), a histogram's count.</summary>
+    private static double Value(Metric metric) => metric.DataCase switch
+    {
+        Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Sum(NumberValue),
+        Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Sum(NumberValue),
+        Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints.Sum(p => (double)p.Count),
+        Metric.DataOneofCase.ExponentialHistogram => metric.ExponentialHistogram.DataPoints.Sum(p => (double)p.Count),
+        _ => 0,
+    };
+
+    private static double NumberValue(NumberDataPoint point) =>
+        point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble;
 
     private static Dictionary<string, string> Attributes(Resource? resource) =>
         resource is null ? [] : resource.Attributes.ToDictionary(a => a.Key, a => Text(a.Value));
