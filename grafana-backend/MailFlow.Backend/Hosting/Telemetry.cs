@@ -1,9 +1,6 @@
 using MailFlow.Backend.Query;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
-using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace MailFlow.Backend.Hosting;
 
