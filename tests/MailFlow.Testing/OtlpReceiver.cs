@@ -154,16 +154,22 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-        sink.Enqueue(record(parser.ParseFrom(body.ToArray())));
+        sink.Enqueue(record(parser.ParseFrom(body.ToArray())) with
+        {
+            Headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+        });
         context.Response.ContentType = "application/x-protobuf";
         await context.Response.Body.WriteAsync(response.ToByteArray(), context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static Dictionary<string, string> Headers(ServerCallContext context) =>
+        context.RequestHeaders.Where(h => !h.IsBinary).GroupBy(h => h.Key).ToDictionary(g => g.Key, g => string.Join(",", g.Select(h => h.Value)));
 
     private sealed class MetricsService(ConcurrentQueue<OtlpExport> sink) : OpenTelemetry.Proto.Collector.Metrics.V1.MetricsService.MetricsServiceBase
     {
         public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context)
         {
-            sink.Enqueue(OtlpExport.From("grpc", request));
+            sink.Enqueue(OtlpExport.From("grpc", request) with { Headers = Headers(context) });
             return Task.FromResult(new ExportMetricsServiceResponse());
         }
     }
@@ -172,7 +178,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     {
         public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context)
         {
-            sink.Enqueue(OtlpExport.From("grpc", request));
+            sink.Enqueue(OtlpExport.From("grpc", request) with { Headers = Headers(context) });
             return Task.FromResult(new ExportLogsServiceResponse());
         }
     }
@@ -181,7 +187,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     {
         public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
         {
-            sink.Enqueue(OtlpExport.From("grpc", request));
+            sink.Enqueue(OtlpExport.From("grpc", request) with { Headers = Headers(context) });
             return Task.FromResult(new ExportTraceServiceResponse());
         }
     }
@@ -199,6 +205,9 @@ public sealed record OtlpExport(
     IReadOnlyList<OtlpLogRecord> LogRecords,
     IReadOnlyList<string> SpanNames)
 {
+    /// <summary>The request's headers (gRPC metadata), names in lower case: OTEL_EXPORTER_OTLP_HEADERS arrive here.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Names of the metrics in the request.</summary>
     public IEnumerable<string> MetricNames => Metrics.Keys;
 

@@ -16,6 +16,9 @@ public sealed class OtlpExportTests(InfluxFixture influx) : IDisposable
     /// <summary>Sessions in the generated log (<see cref="WriteLog"/>): 6 lines and one inbound TLS 1.3 message each.</summary>
     private const int Sessions = 7;
 
+    /// <summary>A collector token given in OTEL_EXPORTER_OTLP_HEADERS: it must never be logged.</summary>
+    private const string Secret = "s3cr3t-collector-token";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("mailflow-otlp-").FullName;
@@ -34,7 +37,11 @@ public sealed class OtlpExportTests(InfluxFixture influx) : IDisposable
 
         var result = ExporterProcess.Run(
             ["ingest", log, "--format", "postfix", "--timezone", "UTC", "--influx-url", influx.Server.Url.ToString(), "--influx-database", influx.NewDatabase("otlp")],
-            configure: start => receiver.Configure(start, protocol, service, "deployment.environment=test,service.name=overridden-by-OTEL_SERVICE_NAME"));
+            configure: start =>
+            {
+                receiver.Configure(start, protocol, service, "deployment.environment=test,service.name=overridden-by-OTEL_SERVICE_NAME");
+                start.Environment["OTEL_EXPORTER_OTLP_HEADERS"] = "x-collector-token=" + Secret;
+            });
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         // The final export happens when the command ends (disposing the providers flushes): all of it is there now.
@@ -47,6 +54,10 @@ public sealed class OtlpExportTests(InfluxFixture influx) : IDisposable
         var logs = received.SelectMany(e => e.LogRecords).ToList();
         Assert.Contains(logs, l => l.Body.StartsWith("Writing to InfluxDB", StringComparison.Ordinal));
         Assert.Contains(logs, l => l.Body.StartsWith("OpenTelemetry: metrics and logs over OTLP (" + protocol + ")", StringComparison.Ordinal));
+        // The header reaches the collector, and only the collector: not the console, not the exported logs.
+        Assert.All(received, e => Assert.Equal(Secret, e.Headers.GetValueOrDefault("x-collector-token")));
+        Assert.DoesNotContain(Secret, result.StdOut + result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs, l => l.Body.Contains(Secret, StringComparison.Ordinal) || l.Attributes.Values.Any(v => v.Contains(Secret, StringComparison.Ordinal)));
         AssertNothingAtTheDefaults(defaults);
     }
 
