@@ -18,6 +18,24 @@ public static class RepoPaths
         return path;
     }
 
+    /// <summary>
+    /// The exporter program (<c>mailflow-exporter.dll</c>) in its own project's build output, to run with
+    /// <c>dotnet</c>. Not the copy beside the tests: a test project with the ASP.NET Core framework (the OTLP
+    /// receiver) does not copy the Microsoft.Extensions assemblies that the program, on .NET alone, needs.
+    /// </summary>
+    public static string ExporterProgram => BuiltProgram(Path.Combine("exporter", "MailFlow.Exporter"), "mailflow-exporter.dll");
+
+    /// <summary>The backend program (<c>mailflow-backend.dll</c>) in its own project's build output.</summary>
+    public static string BackendProgram => BuiltProgram(Path.Combine("grafana-backend", "MailFlow.Backend"), "mailflow-backend.dll");
+
+    /// <summary>bin/&lt;configuration&gt;/&lt;framework&gt;/ of the tests: the referenced programs were built with the same two.</summary>
+    private static string BuiltProgram(string project, string file)
+    {
+        var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var path = Path.Combine(Root, project, "bin", tests.Parent!.Name, tests.Name, file);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built: build the test project (it references {project}).", path);
+    }
+
     /// <summary>The real Postfix log of the corpus (xz-compressed).</summary>
     public static string PostfixCorpusXz => Corpus("postfix", "pixelpark-2023-03.mail.log.xz");
 

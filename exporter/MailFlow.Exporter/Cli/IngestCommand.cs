@@ -23,7 +23,7 @@ public static class IngestCommand
         var config = new Option<string?>("--config") { Description = "Configuration file (JSON or YAML) with an Influx section; environment variables MAILFLOW_INFLUX__* also apply." };
         var parseOnly = new Option<bool>("--parse-only") { Description = "Parse and aggregate, but write nothing (measures parsing alone)." };
         var command = new Command("ingest", "Read mail logs, count messages per minute by direction, connector and TLS version, and write the totals to InfluxDB, "
-            + "then recompute the 5m, 1h and 1d rollups of the buckets they touch. Re-running it over the same files rewrites the same totals. Environment: " + InfluxCliOptions.EnvironmentHelp() + ".");
+            + "then recompute the 5m, 1h and 1d rollups of the buckets they touch. Re-running it over the same files rewrites the same totals. Environment: " + InfluxCliOptions.EnvironmentHelp() + ", " + TelemetrySetup.EnvironmentHelp + ".");
         inputs.AddTo(command);
         influx.AddTo(command);
         command.Options.Add(config);
@@ -34,12 +34,12 @@ public static class IngestCommand
             var influxOptions = InfluxCliOptions.Bind(configuration, DefaultRetryFor);
             var sources = inputs.ResolveInputs(parseResult, Console.Error);
             var settings = inputs.ToSettings(parseResult, TimeSpan.FromMinutes(1));
-            using var meters = TelemetrySetup.StartForCommand();
-            using var loggers = LoggerFactory.Create(logging => logging
+            using var telemetry = TelemetrySetup.StartForCommand(logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddSimpleConsole(console => console.SingleLine = true)
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+            var loggers = telemetry.Loggers;
             using var writer = parseResult.GetValue(parseOnly) ? null : new InfluxPointWriter(influxOptions, loggers.CreateLogger("MailFlow.Exporter.Influx"));
             IngestSummary summary;
             try

@@ -24,7 +24,7 @@ public static class RollupCommand
         var config = new Option<string?>("--config") { Description = "Configuration file (JSON or YAML) with an Influx section; environment variables MAILFLOW_INFLUX__* also apply." };
         var command = new Command("rollup", "Rebuild the rollup tiers (" + string.Join(", ", InfluxSchema.RollupTiers.Select(t => t.Suffix.TrimStart('_')))
             + ") from the per-minute points stored in InfluxDB, over whole UTC days: for data written before the tiers existed or by another tool. "
-            + "ingest and run keep the tiers current by themselves. Environment: " + InfluxCliOptions.EnvironmentHelp() + ".");
+            + "ingest and run keep the tiers current by themselves. Environment: " + InfluxCliOptions.EnvironmentHelp() + ", " + TelemetrySetup.EnvironmentHelp + ".");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(sources);
@@ -41,11 +41,11 @@ public static class RollupCommand
 
             var configuration = ExporterConfiguration.Build(parseResult.GetValue(config), influx.Overrides(parseResult));
             var influxOptions = InfluxCliOptions.Bind(configuration, IngestCommand.DefaultRetryFor);
-            using var meters = TelemetrySetup.StartForCommand();
-            using var loggers = LoggerFactory.Create(logging => logging
+            using var telemetry = TelemetrySetup.StartForCommand(logging => logging
                 .SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+            var loggers = telemetry.Loggers;
             using var writer = new InfluxPointWriter(influxOptions, loggers.CreateLogger("MailFlow.Exporter.Influx"));
             var plan = RollupPlan.ForRange(fromTime, toTime, parseResult.GetValue(sources) ?? []);
             var c = CultureInfo.InvariantCulture;

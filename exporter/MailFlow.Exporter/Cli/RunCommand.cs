@@ -44,7 +44,7 @@ public static class RunCommand
         var influx = new InfluxCliOptions();
 
         var command = new Command("run", "Follow mail logs like tail -F (rotation by rename or copytruncate, new files) and keep InfluxDB current with exact per-minute totals; "
-            + "a checkpoint makes restarts, crashes and InfluxDB outages lose and double nothing. Stop with SIGINT/SIGTERM. Environment: " + InfluxCliOptions.EnvironmentHelp() + ", OTEL_EXPORTER_OTLP_ENDPOINT (turns on OpenTelemetry).");
+            + "a checkpoint makes restarts, crashes and InfluxDB outages lose and double nothing. Stop with SIGINT/SIGTERM. Environment: " + InfluxCliOptions.EnvironmentHelp() + ", " + TelemetrySetup.EnvironmentHelp + ".");
         command.Arguments.Add(paths);
         command.Options.Add(format);
         command.Options.Add(connectors);
@@ -118,6 +118,7 @@ public static class RunCommand
 
             builder.AddMailFlowTelemetry();
             using var host = builder.Build();
+            TelemetrySetup.LogDestination(host.Services.GetRequiredService<ILoggerFactory>());
             try
             {
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);

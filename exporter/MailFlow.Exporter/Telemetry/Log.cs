@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Warning, "{Path}: cannot read: {Reason}")]
     public static partial void ReadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4001, LogLevel.Information, "OpenTelemetry: metrics and logs over OTLP ({Protocol}) to {Endpoints}")]
+    public static partial void TelemetryOn(ILogger logger, string protocol, string endpoints);
 }

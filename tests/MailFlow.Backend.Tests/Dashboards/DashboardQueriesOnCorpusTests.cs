@@ -171,10 +171,7 @@ public sealed class DashboardQueriesOnCorpusTests(CorpusInflux corpus) : IClassF
 /// <summary>Runs the real exporter from its own build output (its dependencies differ from this web project's).</summary>
 internal static class ExporterIngest
 {
-    // bin/<configuration>/<framework>/ of the tests: the referenced exporter was built with the same two.
-    private static readonly string Program = Path.Combine(
-        RepoPaths.Root, "exporter", "MailFlow.Exporter", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, new DirectoryInfo(AppContext.BaseDirectory).Name, "mailflow-exporter.dll");
+    private static readonly string Program = RepoPaths.ExporterProgram;
 
     public static (int ExitCode, string Output) Run(params string[] arguments)
     {

@@ -173,7 +173,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         };
         foreach (var argument in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "mailflow-exporter.dll"), "run", path, "--format", "postfix",
+            RepoPaths.ExporterProgram, "run", path, "--format", "postfix",
             "--checkpoint", checkpoint, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database,
             "--poll-interval", "00:00:00.05", "--flush-interval", "00:00:00.2", "--rotation-grace", "00:00:00.5",
             "--replay-bytes", "20000000", "--open-window", "3.00:00:00",

@@ -7,7 +7,7 @@ public static class ExporterProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static Result Run(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null, Action<ProcessStartInfo>? configure = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -17,11 +17,13 @@ public static class ExporterProcess
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? MailFlow.Testing.RepoPaths.Root,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mailflow-exporter.dll"));
+        start.ArgumentList.Add(MailFlow.Testing.RepoPaths.ExporterProgram);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
+
+        configure?.Invoke(start);
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
