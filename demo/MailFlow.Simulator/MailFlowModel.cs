@@ -100,7 +100,7 @@ internal sealed class MailFlowModel
                     break;
                 default:
                     // Sendmail's MSA is not simulated: its submissions go through Postfix.
-                    _postfix.Submission(t);
+                    _postfix.Submission(t, Organisation.PickPeer(_random, Organisation.InternetReceivers));
                     break;
             }
 

@@ -19,21 +19,28 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         emit.Tally.Count(LogFormat.Postfix, Direction.Inbound, party, tls);
     }
 
-    public void Submission(DateTimeOffset t)
+    /// <summary>An SMTP AUTH submission, then its delivery to an internet server: two messages crossing the boundary.</summary>
+    public void Submission(DateTimeOffset t, Peer recipient)
     {
         var user = Organisation.User(random);
         var tls = random.NextDouble() < 0.1 ? Tls.Tls12 : Tls.Tls13;
-        Receive(t, "postfix/submission/smtpd", $"laptop-{random.Next(100, 1000)}.{Organisation.Domain}", $"10.20.{random.Next(1, 30)}.{random.Next(2, 250)}",
+        var queueId = Receive(t, "postfix/submission/smtpd", $"laptop-{random.Next(100, 1000)}.{Organisation.Domain}", $"10.20.{random.Next(1, 30)}.{random.Next(2, 250)}",
             tls, $"{user}@{Organisation.Domain}", sasl: $"{user}@{Organisation.Domain}");
         emit.Tally.Count(LogFormat.Postfix, Direction.Submission, Party.Internet, tls);
+        Deliver(t.AddSeconds(1), queueId, 1, recipient, Party.Internet, recipient.Tls);
     }
 
     public void Outbound(DateTimeOffset t, Peer peer, Party party, Tls tls)
     {
-        var pid = NextPid();
         var queueId = QueueId();
         var recipients = random.Next(1, 4);
         Log(t, "postfix/qmgr", 3000, $"{queueId}: from=<{Organisation.User(random)}@{Organisation.Domain}>, size={random.Next(2000, 50000)}, nrcpt={recipients} (queue active)");
+        Deliver(t, queueId, recipients, peer, party, tls);
+    }
+
+    private void Deliver(DateTimeOffset t, string queueId, int recipients, Peer peer, Party party, Tls tls)
+    {
+        var pid = NextPid();
         if (tls != Tls.None)
         {
             Log(t.AddMilliseconds(200), "postfix/smtp", pid,
@@ -59,7 +66,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
             $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to {peer.Host}[{peer.Ip}]:25: Connection timed out)");
     }
 
-    private void Receive(DateTimeOffset t, string service, string host, string ip, Tls tls, string sender, string? sasl)
+    private string Receive(DateTimeOffset t, string service, string host, string ip, Tls tls, string sender, string? sasl)
     {
         var pid = NextPid();
         var queueId = QueueId();
@@ -78,7 +85,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
             $"disconnect from {host}[{ip}] ehlo=2{(tls != Tls.None ? " starttls=1" : "")} mail=1 rcpt=1 data=1 quit=1 commands={(tls != Tls.None ? 6 : 5)}");
         if (sasl is not null)
         {
-            return;
+            return queueId;
         }
 
         // The amavis round trip on loopback and the local delivery: not mail flow.
@@ -88,6 +95,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         Log(t.AddMilliseconds(1300), "postfix/lmtp", 3300,
             $"{queueId}X: to=<{user}@{Organisation.Domain}>, relay=mail.{Organisation.Domain}[private/dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)");
         Log(t.AddMilliseconds(1400), "postfix/qmgr", 3000, $"{queueId}: removed");
+        return queueId;
     }
 
     private void Log(DateTimeOffset t, string program, int pid, string text) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using MailFlow.Contracts.Schema;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Dashboards;
@@ -57,6 +58,64 @@ internal static class DemoPrograms
             WorkingDirectory = RepoPaths.Root,
         };
         return Process.Start(start) ?? throw new InvalidOperationException("could not start " + program);
+    }
+
+    /// <summary>
+    /// Starts the exporter's real <c>run</c> daemon on a simulator folder (fast polling), writing to
+    /// <paramref name="influx"/>'s database <see cref="MailFlowData.Database"/>.
+    /// </summary>
+    public static Process StartDaemon(string folder, string zone, InfluxDbServer influx, string checkpoint) =>
+        Start(Exporter,
+        [
+            "run", "--connectors", Connectors, "--timezone", zone, "--checkpoint", checkpoint,
+            "--influx-url", influx.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database,
+            "--poll-interval", "00:00:00.200", "--flush-interval", "00:00:00.500", .. Globs(folder),
+        ]);
+
+    /// <summary>
+    /// Waits until InfluxDB holds <paramref name="expected"/> messages in the minute points and in every tier the
+    /// queries read (the rollups follow each write, so a daemon stopped in between leaves them behind); fails with
+    /// what it holds, or when the daemon stopped.
+    /// </summary>
+    public static async Task WaitForMessagesAsync(InfluxDbServer influx, Process daemon, long expected, TimeSpan timeout)
+    {
+        var measurements = new[] { InfluxSchema.MessagesMeasurement, InfluxSchema.TlsMeasurement }
+            .SelectMany(m => InfluxSchema.RollupTiers.Select(t => m + t.Suffix).Prepend(m))
+            .ToArray();
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var stored = measurements.Select(m => (Measurement: m, Messages: Scalar(influx, $"SELECT sum(messages) FROM {m}"))).ToArray();
+            if (stored.All(s => s.Messages == expected))
+            {
+                return;
+            }
+
+            Assert.False(daemon.HasExited, "the daemon stopped");
+            Assert.True(DateTime.UtcNow < deadline,
+                $"after {timeout.TotalSeconds:F0} s InfluxDB holds {string.Join(", ", stored.Select(s => $"{s.Measurement} {s.Messages}"))}, not the {expected} messages the simulator wrote");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The first value of an InfluxQL statement's answer (0 when there is none).</summary>
+    public static long Scalar(InfluxDbServer influx, string statement)
+    {
+        var json = JsonNode.Parse(influx.Query(statement, MailFlowData.Database))!;
+        var value = json["results"]?[0]?["series"]?[0]?["values"]?[0]?[1];
+        return value is null ? 0 : (long)value.GetValue<double>();
+    }
+
+    /// <summary>Stops a child process and returns what it wrote.</summary>
+    public static async Task<string> StopAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        return await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
     }
 
     /// <summary>

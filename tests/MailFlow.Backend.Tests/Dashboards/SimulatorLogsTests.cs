@@ -140,6 +140,27 @@ public sealed class SimulatorLogsTests(SimulatedHistory history) : IClassFixture
     }
 
     [Fact]
+    public async Task RunDaemon_OnTheHistoryInRotatedAndDatedFiles_CountsEveryMessage()
+    {
+        // The layout the daemon meets at the start of the demo: each log's earlier days in rotated (mail.log.2,
+        // mail.log.1) or dated files beside the current one. It reads them all before it closes any minute, so that
+        // none of the history is dropped as late.
+        using var influx = new MailFlow.Testing.InfluxDbServer();
+        var (total, byConnector, _) = DemoPrograms.ReadSummary(history.Summary);
+        using var daemon = DemoPrograms.StartDaemon(history.Folder, SimulatedHistory.Zone, influx, Path.Combine(history.Directory, $"checkpoint-{Guid.NewGuid():N}.json"));
+        try
+        {
+            // Every tier included: the daily one is what the 90-day Connector report reads.
+            await DemoPrograms.WaitForMessagesAsync(influx, daemon, total, TimeSpan.FromMinutes(2));
+            Assert.Equal(byConnector["inbound|On-premises relay|none"], DemoPrograms.Scalar(influx, "SELECT sum(messages) FROM mailflow_messages WHERE direction = 'inbound' AND connector = 'On-premises relay' AND tls = 'none'"));
+        }
+        finally
+        {
+            await DemoPrograms.StopAsync(daemon);
+        }
+    }
+
+    [Fact]
     public void Simulator_SameSeedAndEnd_WritesTheSameFiles_AnotherSeedOtherOnes()
     {
         var again = Path.Combine(history.Directory, "again");
