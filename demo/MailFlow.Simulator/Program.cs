@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using MailFlow.Simulator;
 
-var output = new Option<string>("--output", "-o") { Description = "Folder to write the logs to, one subfolder per format (postfix, sendmail, exim, exchange, csv). Default: ./mailflow-demo.", DefaultValueFactory = _ => "mailflow-demo" };
+var output = new Option<string>("--output", "-o") { Description = "Folder to write the logs to, one subfolder per format (postfix, sendmail, exim, exchange, csv).", DefaultValueFactory = _ => "mailflow-demo" };
 var backfill = new Option<string?>("--backfill") { Description = "History to write at start, up to now, before the live part: 30d, 12h, 90m. Only into a new or empty folder (an existing one is resumed). Default: none." };
-var rate = new Option<double>("--rate") { Description = string.Create(CultureInfo.InvariantCulture, $"Messages per hour at the weekday peak (13:00); a twelfth of it at night, a third at weekends. At most {SimulatorOptions.MaxPeakPerHour}. Default: 240."), DefaultValueFactory = _ => 240 };
-var timezone = new Option<string>("--timezone") { Description = "Zone of the daily rhythm, of the local timestamps (Postfix, Sendmail, Exim) and of the daily rotation: IANA name, UTC or +01:00. Give the exporter the same --timezone. Default: UTC.", DefaultValueFactory = _ => "UTC" };
-var seed = new Option<int>("--seed") { Description = "Seed of the random choices: the same seed, start time and options write the same logs. Default: 20261127.", DefaultValueFactory = _ => 20261127 };
+var rate = new Option<double>("--rate") { Description = string.Create(CultureInfo.InvariantCulture, $"Messages per hour at the weekday peak (13:00); a twelfth of it at night, a third at weekends. At most {SimulatorOptions.MaxPeakPerHour}."), DefaultValueFactory = _ => 240 };
+var timezone = new Option<string>("--timezone") { Description = "Zone of the daily rhythm, of the local timestamps (Postfix, Sendmail, Exim) and of the daily rotation: IANA name, UTC or +01:00. Give the exporter the same --timezone.", DefaultValueFactory = _ => "UTC" };
+var seed = new Option<int>("--seed") { Description = "Seed of the random choices: the same seed, start time and options write the same logs.", DefaultValueFactory = _ => 20261127 };
 var duration = new Option<string?>("--duration") { Description = "Stop the live part after this long (45s, 10m, 2h). Default: run until stopped (Ctrl+C, SIGTERM)." };
 var end = new Option<string?>("--end") { Description = "Write the backfill up to this time (ISO 8601 with offset, e.g. 2026-12-01T12:00:00Z) instead of now, then exit: reproducible files." };
 var keep = new Option<int?>("--keep-days") { Description = "Days of rotated files kept per log (logrotate's rotate, Exchange's maximum age). Default: the backfill's days plus 7, at least 14." };
