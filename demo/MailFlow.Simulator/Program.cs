@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using MailFlow.Simulator;
 
 var output = new Option<string>("--output", "-o") { Description = "Folder to write the logs to, one subfolder per format (postfix, sendmail, exim, exchange, csv).", DefaultValueFactory = _ => "mailflow-demo" };
@@ -51,7 +52,17 @@ root.SetAction(async (parseResult, cancellationToken) =>
             throw new OptionException(string.Join("; ", problems));
         }
 
-        return await new Simulation(options, Console.Out, TimeProvider.System).RunAsync(cancellationToken).ConfigureAwait(false);
+        // SIGTERM (docker stop) and SIGINT end the live part cleanly: messages under way completed, files flushed, summary written.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        return await new Simulation(options, Console.Out, TimeProvider.System).RunAsync(stop.Token).ConfigureAwait(false);
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
     catch (OptionException e)
     {

@@ -51,8 +51,9 @@ internal sealed class Simulation(SimulatorOptions options, TextWriter log, TimeP
 
             Directory.Move(staging, output);
             folder.Rebase(output);
-            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"backfill: {_tally.Messages} messages ({folder.Lines} lines) from {start:yyyy-MM-dd HH:mm} to {now:yyyy-MM-dd HH:mm} UTC written to {output}")).ConfigureAwait(false);
+            await log.WriteLineAsync(options.Backfill > TimeSpan.Zero
+                ? string.Create(CultureInfo.InvariantCulture, $"backfill: {_tally.Messages} messages ({folder.Lines} lines) from {start:yyyy-MM-dd HH:mm} to {now:yyyy-MM-dd HH:mm} UTC written to {output}")
+                : $"{output}: created, no backfill").ConfigureAwait(false);
         }
 
         if (options.End is null)
