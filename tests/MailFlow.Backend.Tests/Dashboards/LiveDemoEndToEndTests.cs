@@ -34,7 +34,7 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
         var zone = string.Create(CultureInfo.InvariantCulture, $"{(offset < 0 ? '-' : '+')}{Math.Abs(offset):D2}:00");
 
         // 4,000 messages an hour at the peak (a third of it at weekends): over the 15 minutes, hundreds of messages,
-        // among them 7 % of inbound arrivals from Fabrikam, above the insight's 10-message minimum; over the half hour
+        // 7 % of the arrivals from Fabrikam, above the insight's 10-message minimum; over the half hour
         // of history, more than the alert rule's minimum volume.
         using var simulator = DemoPrograms.Start(DemoPrograms.Simulator,
             ["--output", folder, "--backfill", "30m", "--rate", "4000", "--duration", Live.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s",
