@@ -62,7 +62,7 @@ public sealed partial class ComposeFileTests
     {
         var services = Compose["services"]!.AsObject().Select(s => s.Key).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["api", "exporter", "grafana", "influxdb", "otel-collector"], services);
+        Assert.Equal(["api", "exporter", "grafana", "influxdb", "otel-collector", "simulator"], services);
         Assert.Contains("run", Service("exporter")["command"]!.AsArray().Select(c => (string?)c));
         Assert.Contains("serve", Service("api")["command"]!.AsArray().Select(c => (string?)c));
     }
@@ -84,7 +84,7 @@ public sealed partial class ComposeFileTests
     public void Services_ThatCanBeProbed_HaveHealthChecks()
     {
         // The collector's image is a lone static binary (no shell, no client): it is probed from outside.
-        foreach (var name in new[] { "influxdb", "exporter", "api", "grafana" })
+        foreach (var name in new[] { "influxdb", "exporter", "api", "grafana", "simulator" })
         {
             var test = Service(name)["healthcheck"]?["test"]?.AsArray();
             Assert.True(test is { Count: > 1 }, $"{name} has no health check");
@@ -92,6 +92,9 @@ public sealed partial class ComposeFileTests
 
         Assert.Equal("service_healthy", (string?)Service("grafana")["depends_on"]!["influxdb"]!["condition"]);
         Assert.Equal("service_healthy", (string?)Service("exporter")["depends_on"]!["influxdb"]!["condition"]);
+
+        // The daemon reads the whole history before it closes any minute only if it is there at its start.
+        Assert.Equal("service_healthy", (string?)Service("exporter")["depends_on"]!["simulator"]!["condition"]);
     }
 
     [Fact]
@@ -177,32 +180,60 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Exporter_ByDefault_FollowsEverySampleLogWithTheSampleConnectors()
+    public void Exporter_ByDefault_FollowsEveryLogTheSimulatorWritesInItsZone()
     {
         var exporter = Service("exporter");
+        var simulator = Service("simulator");
         var mounts = exporter["volumes"]!.AsArray().Select(v => (string)v!).ToArray();
-        var logs = DefaultHostPath(mounts.Single(m => m.EndsWith(":/logs:ro", StringComparison.Ordinal)));
         var connectors = DefaultHostPath(mounts.Single(m => m.Contains(":/etc/mailflow/connectors.yaml", StringComparison.Ordinal)));
-        var command = exporter["command"]!.AsArray().Select(c => (string)c!).ToArray();
-
         Assert.True(File.Exists(Path.Combine(RepoPaths.Root, connectors)), connectors);
-        var globs = command.Where(c => c.StartsWith("/logs/", StringComparison.Ordinal)).ToArray();
-        var matched = new HashSet<string>(StringComparer.Ordinal);
-        var matches = 0;
-        foreach (var glob in globs)
-        {
-            var matcher = new Matcher(StringComparison.Ordinal);
-            matcher.AddInclude(glob["/logs/".Length..]);
-            var files = matcher.GetResultsInFullPath(Path.Combine(RepoPaths.Root, logs)).ToArray();
-            Assert.True(files.Length > 0, $"{glob} matches no sample log");
-            matched.UnionWith(files);
-            matches += files.Length;
-        }
 
-        // Every sample log is followed, each by exactly one glob (a glob's files are one rotating log).
-        var samples = Directory.GetFiles(Path.Combine(RepoPaths.Root, logs), "*", SearchOption.AllDirectories).Select(Path.GetFullPath);
-        Assert.Equal(samples.Order(StringComparer.Ordinal), matched.Order(StringComparer.Ordinal));
-        Assert.Equal(matched.Count, matches);
+        // The exporter mounts the simulator's volume (unless MAILFLOW_LOG_DIR names your own folder).
+        var logs = mounts.Single(m => m.EndsWith(":/logs:ro", StringComparison.Ordinal));
+        var volume = DefaultHostPath(logs);
+        var simulatorMount = simulator["volumes"]!.AsArray().Select(v => ((string)v!).Split(':')).Single(p => p[0] == volume)[1];
+        Assert.True(Compose["volumes"]!.AsObject().ContainsKey(volume), $"{volume} is not a named volume");
+
+        var simulatorCommand = simulator["command"]!.AsArray().Select(c => (string)c!).ToArray();
+        var command = exporter["command"]!.AsArray().Select(c => (string)c!).ToArray();
+        string Value(string[] arguments, string option) => arguments[Array.IndexOf(arguments, option) + 1];
+
+        // Same zone on both sides (Sendmail's and Exim's timestamps carry none), no fixed year, a history by default.
+        Assert.Equal(Value(simulatorCommand, "--timezone"), Value(command, "--timezone"));
+        Assert.DoesNotContain("--year", command);
+        Assert.Matches(@"^\$\{\w+:-\d+d\}$", Value(simulatorCommand, "--backfill"));
+
+        // The simulator's real output, written where the exporter's globs expect it: every file matched by exactly one glob.
+        var output = Value(simulatorCommand, "--output");
+        Assert.StartsWith(simulatorMount + "/", output, StringComparison.Ordinal);
+        var directory = Directory.CreateTempSubdirectory("mailflow-compose-demo-");
+        try
+        {
+            var written = Path.Combine(directory.FullName, output[(simulatorMount.Length + 1)..]);
+            var result = DemoPrograms.Run(DemoPrograms.Simulator, ["--output", written, "--backfill", "2d", "--end", "2026-12-04T12:00:00Z"]);
+            Assert.True(result.ExitCode == 0, result.StdErr);
+
+            var globs = command.Where(c => c.StartsWith("/logs/", StringComparison.Ordinal)).ToArray();
+            var matched = new HashSet<string>(StringComparer.Ordinal);
+            var matches = 0;
+            foreach (var glob in globs)
+            {
+                var matcher = new Matcher(StringComparison.Ordinal);
+                matcher.AddInclude(glob["/logs/".Length..]);
+                var files = matcher.GetResultsInFullPath(directory.FullName).ToArray();
+                Assert.True(files.Length > 0, $"{glob} matches no file the simulator writes");
+                matched.UnionWith(files);
+                matches += files.Length;
+            }
+
+            var all = Directory.GetFiles(directory.FullName, "*", SearchOption.AllDirectories).Select(Path.GetFullPath);
+            Assert.Equal(all.Order(StringComparer.Ordinal), matched.Order(StringComparer.Ordinal));
+            Assert.Equal(matched.Count, matches);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]
