@@ -25,6 +25,9 @@ public static class RepoPaths
     /// </summary>
     public static string ExporterProgram => BuiltProgram(Path.Combine("exporter", "MailFlow.Exporter"), "mailflow-exporter.dll");
 
+    /// <summary>The live demo's simulator (<c>mailflow-simulator.dll</c>) in its own project's build output.</summary>
+    public static string SimulatorProgram => BuiltProgram(Path.Combine("demo", "MailFlow.Simulator"), "mailflow-simulator.dll");
+
     /// <summary>The backend program (<c>mailflow-backend.dll</c>) in its own project's build output.</summary>
     public static string BackendProgram => BuiltProgram(Path.Combine("grafana-backend", "MailFlow.Backend"), "mailflow-backend.dll");
 

@@ -11,12 +11,9 @@ namespace MailFlow.Backend.Tests.Dashboards;
 /// </summary>
 internal static class DemoPrograms
 {
-    private static readonly string Configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-    private static readonly string Framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+    public static string Simulator => RepoPaths.SimulatorProgram;
 
-    public static string Simulator { get; } = Path.Combine(RepoPaths.Root, "demo", "MailFlow.Simulator", "bin", Configuration, Framework, "mailflow-simulator.dll");
-
-    public static string Exporter { get; } = Path.Combine(RepoPaths.Root, "exporter", "MailFlow.Exporter", "bin", Configuration, Framework, "mailflow-exporter.dll");
+    public static string Exporter => RepoPaths.ExporterProgram;
 
     public static string Connectors { get; } = Path.Combine(RepoPaths.Root, "samples", "connectors.yaml");
 
