@@ -106,24 +106,25 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
         var rule = GrafanaFiles.AlertRules().Single(r => r["data"]!.AsArray().Any(d =>
             (string?)d!["model"]?["queryType"] == "connectorTlsShare" && (string?)d["model"]!["connectorType"] == "Partner"
             && (string?)d["model"]!["direction"] == "inbound" && (string?)d["model"]!["tls"] == "TLS1.0"));
-        var item = GrafanaFiles.AlertQueries().Single(q => q.Where.StartsWith($"alert rule {rule["uid"]} ", StringComparison.Ordinal));
-        var query = GrafanaQueries.ForAlert(item, now);
-        var answer = DashboardPluginHost.Instance.Query(settings, [query]);
-        var shares = DecodedFrames.Of(answer, query.RefId, item.Where)
+        // Every data source query of the rule as the evaluator sends them: the shares and the data source's threshold.
+        var queries = GrafanaFiles.AlertQueries().Where(q => q.Where.StartsWith($"alert rule {rule["uid"]} ", StringComparison.Ordinal)).Select(q => GrafanaQueries.ForAlert(q, now)).ToArray();
+        var answer = DashboardPluginHost.Instance.Query(settings, queries);
+        var shareQuery = queries.Single(q => (string?)q.Model["queryType"] == "connectorTlsShare");
+        var shares = DecodedFrames.Of(answer, shareQuery.RefId, $"alert rule {rule["uid"]}")
             .Where(f => DecodedFrames.HasField(f, "share"))
             .Select(f => DecodedFrames.Field(f, "share"))
             .ToDictionary(s => DecodedFrames.Labels(s)["connector"], s => DecodedFrames.Double(s["values"]![0]), StringComparer.Ordinal);
+        var thresholdQuery = queries.Single(q => (string?)q.Model["queryType"] == "thresholds");
+        var thresholdFrame = Assert.Single(DecodedFrames.Of(answer, thresholdQuery.RefId, "thresholds"));
+        var limit = DecodedFrames.Double(Assert.Single(Assert.Single(thresholdFrame["fields"]!.AsArray())!["values"]!.AsArray()));
 
-        var threshold = rule["data"]!.AsArray().Select(d => d!["model"]).SingleOrDefault(m => (string?)m?["type"] == "threshold")
-            ?? throw new InvalidOperationException($"alert rule {rule["uid"]} has no threshold expression");
-        var evaluator = threshold["conditions"]![0]!["evaluator"]!;
-        Assert.Equal("gt", (string?)evaluator["type"]);
-        var limit = double.Parse(evaluator["params"]![0]!.ToJsonString(), CultureInfo.InvariantCulture);
-
+        // The rule fires where the share reaches the threshold ("$B >= $T", as the insight).
+        var condition = rule["data"]!.AsArray().Select(d => d!["model"]).Single(m => (string?)m?["refId"] == (string?)rule["condition"])!;
+        Assert.Equal($"$B >= ${thresholdQuery.RefId}", (string?)condition["expression"]);
         Assert.True(shares.TryGetValue("Fabrikam", out var fabrikam), $"no share for Fabrikam: {string.Join(", ", shares.Keys)}");
-        Assert.True(fabrikam > limit, $"Fabrikam's TLS 1.0 share {fabrikam} % is not above the rule's {limit} %");
+        Assert.True(fabrikam >= limit, $"Fabrikam's TLS 1.0 share {fabrikam} % does not reach the rule's {limit} %");
         Assert.Equal(100.0, fabrikam, 6); // Every Fabrikam message in the simulator is TLS 1.0.
-        Assert.True(!shares.TryGetValue("Contoso", out var contoso) || contoso <= limit, "Contoso is on TLS 1.2");
+        Assert.True(!shares.TryGetValue("Contoso", out var contoso) || contoso < limit, "Contoso is on TLS 1.2");
     }
 
     /// <summary>
