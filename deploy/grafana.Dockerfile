@@ -1,17 +1,29 @@
 # Grafana with the MailFlow data source plugin built from source (unsigned: the compose file allows it by id).
 # Build from the repository root: docker build -f deploy/grafana.Dockerfile .
-FROM mcr.microsoft.com/dotnet/sdk:10.0.100 AS plugin
-# clang and zlib let build-plugin.sh compile the plugin with Native AOT (starts in ~0.1 s; Grafana starts plugins
-# on demand); without them it falls back to a larger, slower-starting single-file executable.
-RUN apt-get update && apt-get install -y --no-install-recommends clang zlib1g-dev && rm -rf /var/lib/apt/lists/*
+# Works on amd64 and arm64 machines (for either, or both: docker buildx build --platform linux/amd64,linux/arm64).
+# The plugin stage runs natively on the build machine ($BUILDPLATFORM) and cross-compiles the other architecture,
+# so no emulation is needed: the package holds gpx_mailflow_linux_amd64 and gpx_mailflow_linux_arm64, and Grafana
+# starts the one for its own architecture.
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0.100 AS plugin
+# clang and zlib let build-plugin.sh compile the plugin with Native AOT for this machine (starts in ~0.1 s; Grafana
+# starts plugins on demand); the cross gcc and C library of the other architecture let it do the same for that one.
+# Without them it falls back to larger, slower-starting single-file executables.
+RUN case "$(dpkg --print-architecture)" in \
+      amd64) cross="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross" ;; \
+      arm64) cross="gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu libc6-dev-amd64-cross" ;; \
+      *) echo "build the plugin on an amd64 or arm64 machine, not $(dpkg --print-architecture)" >&2; exit 1 ;; \
+    esac \
+ && apt-get update && apt-get install -y --no-install-recommends clang zlib1g-dev $cross \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY proto/ proto/
 COPY grafana-backend/ grafana-backend/
-# Writes /out/mailflow-tls-datasource/ with plugin.json, module.js, the logo and gpx_mailflow_linux_amd64.
+# Writes /out/mailflow-tls-datasource/ with plugin.json, module.js, the logo, gpx_mailflow_linux_amd64 and
+# gpx_mailflow_linux_arm64.
 RUN bash grafana-backend/build-plugin.sh /out
 
-# The Ubuntu variant: the plugin is a glibc (linux-x64) executable, which Alpine's musl cannot run.
+# The Ubuntu variant (amd64 and arm64): the plugin is a glibc executable, which Alpine's musl cannot run.
 FROM grafana/grafana:12.2.0-ubuntu
 # Outside /var/lib/grafana: that folder is a volume, whose old copy would hide a rebuilt plugin.
 COPY --from=plugin /out/mailflow-tls-datasource /opt/mailflow/plugins/mailflow-tls-datasource

@@ -20,22 +20,42 @@ command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
-if ((${#need[@]})); then
+# The package holds an amd64 and an arm64 executable: Native AOT for the other architecture needs its cross gcc and
+# C library, and on amd64 the arm64 executable is tested under qemu-user (without its recommended binfmt
+# registration, which would change how the whole machine runs foreign executables).
+bare=()
+case "$(uname -m)" in
+  x86_64)
+    command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu)
+    [ -e /usr/aarch64-linux-gnu/lib/crt1.o ] || need+=(libc6-dev-arm64-cross)
+    command -v qemu-aarch64 >/dev/null || bare+=(qemu-user)
+    ;;
+  aarch64)
+    command -v x86_64-linux-gnu-gcc >/dev/null || need+=(gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu)
+    [ -e /usr/x86_64-linux-gnu/lib/crt1.o ] || need+=(libc6-dev-amd64-cross)
+    ;;
+esac
+if ((${#need[@]} + ${#bare[@]})); then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-    echo "test.sh: missing ${need[*]}: install them (Debian: apt-get install -y ${need[*]}) and run again" >&2
+    echo "test.sh: missing ${need[*]} ${bare[*]}: install them (Debian: apt-get install -y ${need[*]} ${bare[*]}) and run again" >&2
     exit 1
   fi
-  echo "test.sh: installing ${need[*]}" >&2
+  echo "test.sh: installing ${need[*]} ${bare[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  if ((${#need[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if ((${#bare[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bare[@]}" >/dev/null
+  fi
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The apache-arrow decoder of the plugin tests, from its lock file.
 [ -d tests/arrow-check/node_modules/apache-arrow ] || npm ci --no-audit --no-fund --prefix tests/arrow-check >&2
 
-# The plugin tests and the dashboard tests run the same packaged plugin (a Native AOT publish takes minutes):
-# package it once for both. Set MAILFLOW_TEST_PLUGIN_DIR to reuse a folder packaged earlier.
+# The plugin tests and the dashboard tests run the same packaged plugin (two Native AOT publishes, amd64 and arm64,
+# take minutes): package it once for both. Set MAILFLOW_TEST_PLUGIN_DIR to reuse a folder packaged earlier.
 if [ -z "${MAILFLOW_TEST_PLUGIN_DIR:-}" ]; then
   plugin_out="$(mktemp -d)"
   trap 'rm -rf "$plugin_out"' EXIT

@@ -4,7 +4,7 @@
 //
 //	{"executable": "...", "settings": {...}, "health": true, "metrics": true,
 //	 "queries": [{"refId": "A", "fromMS": 0, "toMS": 0, "maxDataPoints": 100, "intervalMS": 60000, "model": {...}}],
-//	 "repeat": 1, "resources": [{"path": "connectors"}]}
+//	 "repeat": 1, "resources": [{"path": "connectors"}], "startTimeoutSeconds": 20}
 //
 // Frames come back base64-encoded, exactly as the plugin sent them. Any byte on the plugin's stdout before the
 // handshake fails the start (go-plugin: "Unrecognized remote plugin message"), as it does in Grafana; stderr
@@ -72,6 +72,8 @@ type script struct {
 	Queries    []query           `json:"queries"`
 	Repeat     int               `json:"repeat"`
 	Resources  []resource        `json:"resources"`
+	// StartTimeoutSeconds bounds the wait for the handshake (default 20 s); an emulated plugin needs longer.
+	StartTimeoutSeconds int `json:"startTimeoutSeconds"`
 }
 
 type healthOut struct {
@@ -213,6 +215,9 @@ func main() {
 	if in.Repeat < 1 {
 		in.Repeat = 1
 	}
+	if in.StartTimeoutSeconds < 1 {
+		in.StartTimeoutSeconds = 20
+	}
 
 	stderr := &lineRecorder{}
 	watch := &watchWriter{}
@@ -232,7 +237,7 @@ func main() {
 		VersionedPlugins: map[int]goplugin.PluginSet{2: {"datasource": grpcConnPlugin{}}},
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		StartTimeout:     20 * time.Second,
+		StartTimeout:     time.Duration(in.StartTimeoutSeconds) * time.Second,
 		Stderr:           stderr,
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name:   "plugin-host",

@@ -161,6 +161,22 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void GrafanaImage_PluginStage_RunsOnTheBuildMachineAndCrossCompilesTheOtherArchitecture()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "grafana.Dockerfile"));
+        var stages = dockerfile.Split('\n').Where(l => FromLine().IsMatch(l)).ToList();
+
+        // The SDK stage runs natively on either kind of build machine (no emulation); the Grafana stage is the
+        // image of the target platform (grafana/grafana's Ubuntu variant is published for amd64 and arm64).
+        Assert.Equal(2, stages.Count);
+        Assert.StartsWith("FROM --platform=$BUILDPLATFORM ", stages[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("--platform", stages[1], StringComparison.Ordinal);
+        // On an amd64 machine it needs the arm64 cross toolchain, on an arm64 machine the amd64 one.
+        Assert.Contains("gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("gcc-x86-64-linux-gnu binutils-x86-64-linux-gnu libc6-dev-amd64-cross", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Telemetry_OfEveryService_GoesToTheCollector()
     {
         var collector = GrafanaFiles.YamlFile(Path.Combine(RepoPaths.Root, "deploy", "otel-collector.yaml"));
@@ -270,7 +286,8 @@ public sealed partial class ComposeFileTests
         return (process.ExitCode, stdout + stderr.Result);
     }
 
-    [GeneratedRegex(@"^FROM\s+(?<image>\S+)", RegexOptions.IgnoreCase)]
+    // FROM [--platform=...] image: flags before the image are skipped.
+    [GeneratedRegex(@"^FROM\s+(?:--\S+\s+)*(?<image>\S+)", RegexOptions.IgnoreCase)]
     private static partial Regex FromLine();
 
     // registry/name:tag where the tag starts with a version number (not latest, stable, ...).

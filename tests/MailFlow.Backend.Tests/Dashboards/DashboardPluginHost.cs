@@ -44,7 +44,7 @@ internal sealed class DashboardPluginHost
             prebuilt = Path.Combine(work, "plugins", GrafanaFiles.PluginId);
         }
 
-        Executable = Path.Combine(prebuilt, "gpx_mailflow_linux_amd64");
+        Executable = Path.Combine(prebuilt, "gpx_mailflow_linux_" + Plugin.PluginHarness.HostArchitecture);
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"build-plugin.sh wrote no {Executable}");

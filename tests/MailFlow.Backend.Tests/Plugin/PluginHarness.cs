@@ -31,7 +31,8 @@ public sealed class PluginHarness : IDisposable
         var prebuilt = Environment.GetEnvironmentVariable("MAILFLOW_TEST_PLUGIN_DIR");
         if (string.IsNullOrEmpty(prebuilt))
         {
-            Run("bash", [Path.Combine(root, "grafana-backend", "build-plugin.sh"), _work], TimeSpan.FromMinutes(8));
+            // Two Native AOT publishes (amd64 and arm64): minutes each on a busy machine.
+            Run("bash", [Path.Combine(root, "grafana-backend", "build-plugin.sh"), _work], TimeSpan.FromMinutes(20));
             PluginDirectory = Path.Combine(_work, "mailflow-tls-datasource");
         }
         else
@@ -61,8 +62,18 @@ public sealed class PluginHarness : IDisposable
     /// <summary>The packaged plugin folder (<c>mailflow-tls-datasource/</c>).</summary>
     public string PluginDirectory { get; }
 
-    /// <summary>The plugin executable as Grafana runs it.</summary>
-    public string Executable => Path.Combine(PluginDirectory, "gpx_mailflow_linux_amd64");
+    /// <summary>The plugin executable as Grafana on this machine runs it (gpx_mailflow_linux_amd64 on x64).</summary>
+    public string Executable => ExecutableFor(HostArchitecture);
+
+    /// <summary>This machine's architecture as Grafana names it in <c>gpx_&lt;executable&gt;_linux_&lt;arch&gt;</c>.</summary>
+    public static string HostArchitecture => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        _ => "amd64",
+    };
+
+    /// <summary>The packaged executable for an architecture as Grafana names it (amd64, arm64).</summary>
+    public string ExecutableFor(string architecture) => Path.Combine(PluginDirectory, "gpx_mailflow_linux_" + architecture);
 
     public string HostBinary { get; }
 

@@ -129,6 +129,7 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
         Assert.Contains("Grafana", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>go-plugin's handshake: core protocol 1, Grafana's plugin protocol 2, gRPC on a loopback TCP port.</summary>
     [GeneratedRegex(@"^1\|2\|tcp\|127\.0\.0\.1:[1-9][0-9]{0,4}\|grpc$")]
-    private static partial Regex HandshakeLine();
+    internal static partial Regex HandshakeLine();
 }
