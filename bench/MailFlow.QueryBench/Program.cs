@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using MailFlow.Api.V1;
 using MailFlow.Backend.Hosting;
 using MailFlow.Backend.Query;
+using MailFlow.Exporter.Rollups;
 using MailFlow.Exporter.Sinks;
 using MailFlow.QueryBench;
 using MailFlow.Testing;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MailFlow.Contracts.Schema;
+using MailFlow.Exporter.Rollups;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Telemetry;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,5 @@
+using MailFlow.Exporter.Rollups;
+
 namespace MailFlow.Exporter.Sinks;
 
 /// <summary>

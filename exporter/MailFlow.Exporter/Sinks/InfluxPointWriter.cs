@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MailFlow.Exporter.Aggregation;
+using MailFlow.Exporter.Rollups;
 using MailFlow.Exporter.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

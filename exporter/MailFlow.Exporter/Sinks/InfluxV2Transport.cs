@@ -4,6 +4,7 @@ using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Core.Exceptions;
 using InfluxDB.Client.Core.Flux.Domain;
+using MailFlow.Exporter.Rollups;
 
 namespace MailFlow.Exporter.Sinks;
 

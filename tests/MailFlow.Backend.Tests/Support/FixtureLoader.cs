@@ -1,4 +1,5 @@
 using System.Globalization;
+using MailFlow.Exporter.Rollups;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Testing;
 using ExporterInfluxOptions = MailFlow.Exporter.Sinks.InfluxOptions;

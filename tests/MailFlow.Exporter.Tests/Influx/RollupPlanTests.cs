@@ -1,3 +1,4 @@
+using MailFlow.Exporter.Rollups;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Tests.Influx.Support;
 

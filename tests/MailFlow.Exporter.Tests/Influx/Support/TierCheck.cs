@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MailFlow.Contracts.Schema;
-using MailFlow.Exporter.Sinks;
+using MailFlow.Exporter.Rollups;
 
 namespace MailFlow.Exporter.Tests.Influx.Support;
 

@@ -1,6 +1,6 @@
 using MailFlow.Contracts.Schema;
 
-namespace MailFlow.Exporter.Sinks;
+namespace MailFlow.Exporter.Rollups;
 
 /// <summary>Whole buckets of one tier to recompute: from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive), both aligned.</summary>
 public readonly record struct RollupSpan(DateTimeOffset From, DateTimeOffset To);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using MailFlow.Contracts.Schema;
 
-namespace MailFlow.Exporter.Sinks;
+namespace MailFlow.Exporter.Rollups;
 
 /// <summary>
 /// The statements that recompute rollup buckets inside InfluxDB: InfluxQL <c>SELECT ... INTO</c> for the v1 API
