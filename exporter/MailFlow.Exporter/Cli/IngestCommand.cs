@@ -64,7 +64,7 @@ public static class IngestCommand
                 await Console.Error.WriteLineAsync($"mailflow-exporter: {failed.Source.DisplayName}: {failed.Error}").ConfigureAwait(false);
             }
 
-            return summary.Inputs.Count > 0 && summary.Inputs.All(i => i.Error is not null) ? ExitCodes.NothingRead : ExitCodes.Ok;
+            return summary.NothingRead ? ExitCodes.NothingRead : ExitCodes.Ok;
         }));
         return command;
     }

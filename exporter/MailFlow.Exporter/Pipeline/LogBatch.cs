@@ -28,25 +28,14 @@ public sealed record BatchSettings
 }
 
 /// <summary>
-/// Reads many inputs in parallel, one aggregator per input (parsers keep per-input session state), then merges.
+/// The <c>report</c> driver of <see cref="BatchPipeline"/>: one aggregator per input, merged in memory.
 /// Memory is bounded by the aggregates, not by input size.
 /// </summary>
 public static class LogBatch
 {
     public static BatchResult Run(IReadOnlyList<InputSource> inputs, BatchSettings settings, BatchProgress? progress = null, CancellationToken cancellationToken = default)
     {
-        var results = new InputResult[inputs.Count];
-        var aggregates = new MailFlowAggregator[inputs.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Parallelism), CancellationToken = cancellationToken };
-        Parallel.For(0, inputs.Count, options, i =>
-        {
-            var aggregate = NewAggregator(settings);
-            var slot = progress?.Start(inputs[i]);
-            results[i] = InputProcessor.Process(inputs[i], aggregate, settings.ParseOptions, settings.ForcedFormat, slot is null ? null : slot.Report, cancellationToken);
-            slot?.Finish();
-            aggregates[i] = aggregate;
-        });
-
+        var (aggregates, results) = BatchPipeline.Read(inputs, () => NewAggregator(settings), settings.ParseOptions, settings.ForcedFormat, settings.Parallelism, progress, null, cancellationToken);
         var merged = NewAggregator(settings);
         foreach (var aggregate in aggregates)
         {

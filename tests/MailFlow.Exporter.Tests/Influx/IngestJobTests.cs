@@ -1,7 +1,7 @@
 using MailFlow.Contracts.Vocabulary;
-using MailFlow.Exporter.Cli;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
+using MailFlow.Exporter.Pipeline;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Tests.Influx.Support;
 

@@ -1,9 +1,9 @@
 using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Aggregation;
-using MailFlow.Exporter.Cli;
 using MailFlow.Exporter.Connectors;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
+using MailFlow.Exporter.Pipeline;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Tests.Influx.Support;
 using MailFlow.Exporter.Tests.Support;

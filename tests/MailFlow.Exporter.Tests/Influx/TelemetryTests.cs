@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using MailFlow.Exporter.Cli;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
+using MailFlow.Exporter.Pipeline;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Telemetry;
 using MailFlow.Exporter.Tests.Influx.Support;

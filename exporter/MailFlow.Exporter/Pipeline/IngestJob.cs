@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using MailFlow.Exporter.Formats;
 using MailFlow.Exporter.Input;
-using MailFlow.Exporter.Pipeline;
 using MailFlow.Exporter.Records;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Telemetry;
 
-namespace MailFlow.Exporter.Cli;
+namespace MailFlow.Exporter.Pipeline;
 
 /// <summary>What an ingest did.</summary>
 public sealed record IngestSummary(
@@ -26,6 +25,9 @@ public sealed record IngestSummary(
     /// <summary>Time spent recomputing the rollups (included in <see cref="Elapsed"/>).</summary>
     public TimeSpan RollupTime { get; init; }
 
+    /// <summary>True when no input could be read at all (every one failed): the exit code should say so.</summary>
+    public bool NothingRead => Inputs.Count > 0 && Inputs.All(input => input.Error is not null);
+
     /// <summary>Syslog lines of other programs (cron, kernel...) skipped quietly.</summary>
     public long OtherProgramLines => Inputs.Sum(i => i.Lines.OtherProgramLines);
 
@@ -37,9 +39,10 @@ public sealed record IngestSummary(
 }
 
 /// <summary>
-/// The <c>ingest</c> pipeline: every input is parsed and aggregated first (in parallel, one aggregator per
-/// input, summed), and only then are the complete per-minute totals written. Running it again over the same
-/// inputs writes the same totals, which overwrite the first ones: the result is that of one clean pass.
+/// The <c>ingest</c> driver of <see cref="BatchPipeline"/>: every input is parsed and aggregated first (in
+/// parallel, one aggregator per input, summed), and only then are the complete per-minute totals written. Running
+/// it again over the same inputs writes the same totals, which overwrite the first ones: the result is that of
+/// one clean pass.
 /// Once every minute point is acknowledged, the rollup tiers of every bucket those minutes touch are
 /// recomputed from what InfluxDB stores (so other ingests' minutes in the same hour or day count too).
 /// </summary>
@@ -74,26 +77,12 @@ public sealed class IngestJob
         }
 
         var totals = new MinuteTotals();
-        var results = new InputResult[inputs.Count];
-        var sinks = new CountingSink[inputs.Count];
-        var gate = new object();
-        await Parallel.ForEachAsync(Enumerable.Range(0, inputs.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism), CancellationToken = cancellationToken }, (index, token) =>
+        var (sinks, results) = BatchPipeline.Read(inputs, () => new CountingSink(_newAggregator()), options, format, Parallelism, Progress, (sink, result) =>
         {
-            var aggregator = _newAggregator();
-            var sink = new CountingSink(aggregator);
-            sinks[index] = sink;
-            var slot = Progress?.Start(inputs[index]);
-            results[index] = InputProcessor.Process(inputs[index], sink, options, format, slot is null ? null : slot.Report, token);
-            slot?.Finish();
-            lock (gate)
-            {
-                totals.AddAll(aggregator);
-            }
-
-            ExporterMetrics.LinesRead.Add(results[index].Lines.Lines);
+            totals.AddAll(sink.Aggregator);
+            ExporterMetrics.LinesRead.Add(result.Lines.Lines);
             ExporterMetrics.Records.Add(sink.Records);
-            return ValueTask.CompletedTask;
-        }).ConfigureAwait(false);
+        }, cancellationToken);
 
         var parseTime = clock.Elapsed;
         long points = 0;
@@ -129,8 +118,10 @@ public sealed class IngestJob
     }
 
     /// <summary>Counts records and problems on their way to the aggregator.</summary>
-    private sealed class CountingSink(IRecordSink inner) : IRecordSink
+    private sealed class CountingSink(IPointAggregator aggregator) : IRecordSink
     {
+        public IPointAggregator Aggregator => aggregator;
+
         public long Records { get; private set; }
 
         public long Problems { get; private set; }
@@ -140,7 +131,7 @@ public sealed class IngestJob
         public void OnRecord(in MailRecord record)
         {
             Records++;
-            inner.OnRecord(record);
+            aggregator.OnRecord(record);
         }
 
         public void OnProblem(in ParseProblem problem)
@@ -155,7 +146,7 @@ public sealed class IngestJob
                 }
             }
 
-            inner.OnProblem(problem);
+            aggregator.OnProblem(problem);
         }
     }
 }
