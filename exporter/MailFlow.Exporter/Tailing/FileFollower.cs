@@ -400,8 +400,7 @@ public sealed class FileFollower
             }
         }
 
-        var options = _parseOptions with { LastModified = _parseOptions.LastModified ?? DateTimeOffset.UtcNow };
-        file.Context = new ParseContext(file.Path, _sink, options);
+        file.Context = new ParseContext(file.Path, _sink, _parseOptions);
         file.Parser = format.CreateParser(file.Context);
         file.Checks = new LineChecks(file.Context, file.Parser, file.Stats);
         return true;
