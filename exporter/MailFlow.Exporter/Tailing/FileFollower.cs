@@ -13,11 +13,13 @@ namespace MailFlow.Exporter.Tailing;
 /// (rotation) is noticed by the inode, and the old file is read to its end before it is closed; a file that
 /// shrinks (copytruncate) is read again from its start; new files matching the glob are picked up. Each step's
 /// points go to the coordinator with the offset they reach, through a bounded channel: when the writer is
-/// behind (InfluxDB down), reading waits instead of piling up memory.
+/// behind (InfluxDB down), reading waits instead of piling up memory. The glob's files are listed by
+/// <see cref="GlobFiles"/>, copies are recognised by <see cref="CopyDetector"/>, each file's state is a
+/// <see cref="TrackedFile"/>; lines are split and formats detected by the same Input/ and Formats/ code as batch
+/// reading.
 /// </summary>
 public sealed class FileFollower
 {
-    private static readonly string[] CompressedSuffixes = [".gz", ".xz", ".bz2", ".zst", ".lz4", ".zip"];
     private readonly string _glob;
     private readonly FollowOptions _options;
     private readonly ParseOptions _parseOptions;
@@ -29,6 +31,7 @@ public sealed class FileFollower
     private readonly ILogger _logger;
     private readonly Dictionary<FileIdentity, TrackedFile> _tracked = [];
     private readonly FollowSink _sink;
+    private readonly CopyDetector _copies = new();
     private bool _polledOnce;
     private long _otherProgramLinesOfPastParsers;
 
@@ -93,20 +96,8 @@ public sealed class FileFollower
     /// <summary>One pass over the glob's files; true when a file still had more to read.</summary>
     public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var present = new Dictionary<FileIdentity, string>();
+        var present = GlobFiles.Present(_glob);
         var unknown = new List<TrackedFile>();
-        foreach (var source in InputExpander.Expand([_glob]).Inputs)
-        {
-            if (CompressedSuffixes.Any(suffix => source.Path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            if (FileIdentity.Of(source.Path) is { } identity)
-            {
-                present[identity] = source.Path;
-            }
-        }
 
         foreach (var (identity, path) in present)
         {
@@ -133,7 +124,7 @@ public sealed class FileFollower
             else if (_firstStart && !_polledOnce && _options.StartAt == StartPosition.End)
             {
                 file.Offset = file.Position = new FileInfo(path).Length;
-                file.StartedMidFile = file.Offset > 0 && !EndsWithNewline(path);
+                file.StartedMidFile = file.Offset > 0 && !GlobFiles.EndsWithNewline(path);
             }
             else if (_polledOnce || !_firstStart)
             {
@@ -151,7 +142,7 @@ public sealed class FileFollower
 
         foreach (var file in unknown)
         {
-            if (FindOriginal(file.Path) is { } original)
+            if (_copies.FindOriginal(file.Path, _tracked.Values) is { } original)
             {
                 // A copy of a file already read: only its part beyond what was read is new.
                 file.Offset = file.Position = Math.Min(new FileInfo(file.Path).Length, original.Offset);
@@ -164,9 +155,9 @@ public sealed class FileFollower
         }
 
         _polledOnce = true;
-        var newest = present.Count == 0 ? (FileIdentity?)null : present.MaxBy(p => SafeWriteTime(p.Value)).Key;
+        var newest = present.Count == 0 ? (FileIdentity?)null : present.MaxBy(p => GlobFiles.SafeWriteTime(p.Value)).Key;
         var more = false;
-        foreach (var file in _tracked.Values.OrderBy(f => SafeWriteTime(f.Path)).ToList())
+        foreach (var file in _tracked.Values.OrderBy(f => GlobFiles.SafeWriteTime(f.Path)).ToList())
         {
             var inGlob = present.ContainsKey(file.Identity);
             more |= await StepAsync(file, inGlob, file.Identity == newest, cancellationToken).ConfigureAwait(false);
@@ -214,7 +205,7 @@ public sealed class FileFollower
         {
             // copytruncate: the same inode starts again. Finish the old content's sessions, then read from 0.
             Log.Truncated(_logger, file.Path, length, file.Offset);
-            RememberTruncated(file);
+            _copies.RememberTruncated(file, _tracked.Values);
             await CompleteParserAsync(file, cancellationToken).ConfigureAwait(false);
             file.Offset = file.Position = 0;
             file.ReplayUntil = 0;
@@ -269,7 +260,7 @@ public sealed class FileFollower
         }
 
         file.Stream = stream;
-        file.Head ??= ReadHead(stream);
+        file.Head ??= CopyDetector.ReadHead(stream);
         file.LastGrowth = Environment.TickCount64;
         return true;
     }
@@ -298,9 +289,9 @@ public sealed class FileFollower
                 return false;
             }
 
-            if (file.Position == 0 && (file.Head is null || file.Head.Length < Math.Min(filled, HeadBytes)))
+            if (file.Position == 0 && (file.Head is null || file.Head.Length < Math.Min(filled, CopyDetector.HeadBytes)))
             {
-                file.Head = buffer.AsSpan(0, Math.Min(filled, HeadBytes)).ToArray();
+                file.Head = buffer.AsSpan(0, Math.Min(filled, CopyDetector.HeadBytes)).ToArray();
             }
 
             _sink.Begin(_newAggregator(), file.ReplayUntil);
@@ -455,82 +446,6 @@ public sealed class FileFollower
         await _output.WriteAsync(new FollowDelta(position, points, file.Latest, file.Backlog, removed), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The first bytes of a file identify its content (a copy starts with the same bytes).</summary>
-    private const int HeadBytes = 4096;
-
-    /// <summary>Shorter heads could match by chance (two logs starting alike); a few lines with timestamps do not.</summary>
-    private const int MinimumHeadBytes = 256;
-
-    private readonly List<(byte[] Head, long Offset, string Path, FileIdentity Identity)> _truncated = [];
-
-    private static byte[]? ReadHead(FileStream stream)
-    {
-        var head = new byte[(int)Math.Min(HeadBytes, stream.Length)];
-        var position = stream.Position;
-        stream.Position = 0;
-        stream.ReadExactly(head);
-        stream.Position = position;
-        return head.Length == 0 ? null : head;
-    }
-
-    private static byte[]? HeadOf(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return ReadHead(stream);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private void RememberTruncated(TrackedFile file)
-    {
-        foreach (var copy in _tracked.Values.Where(t => t.CopyOf == file.Identity))
-        {
-            copy.CopyOf = null; // The original now holds new content: the copy no longer mirrors it.
-        }
-
-        if (file.Head is { Length: >= MinimumHeadBytes } head)
-        {
-            _truncated.Add((head, file.Offset, file.Path, file.Identity));
-            if (_truncated.Count > 8)
-            {
-                _truncated.RemoveAt(0);
-            }
-        }
-
-        file.Head = null;
-    }
-
-    /// <summary>A followed (or lately truncated) file whose first bytes the new file starts with, or null.</summary>
-    private (FileIdentity Identity, long Offset, string Path, bool StillFollowed)? FindOriginal(string path)
-    {
-        var prefix = HeadOf(path) ?? [];
-
-        foreach (var file in _tracked.Values)
-        {
-            file.Head ??= HeadOf(file.Path);
-            if (file.Head is { Length: >= MinimumHeadBytes } head && prefix.AsSpan().StartsWith(head) && file.Offset > 0)
-            {
-                return (file.Identity, file.Offset, file.Path, true);
-            }
-        }
-
-        for (var i = _truncated.Count - 1; i >= 0; i--)
-        {
-            var (head, offset, original, identity) = _truncated[i];
-            if (prefix.AsSpan().StartsWith(head))
-            {
-                return (identity, offset, original, false);
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>
     /// Bytes read from a copy were also in its original (append-only until truncated): the original must not
     /// read them again. A truncated original is noticed as before (its length falls below its offset).
@@ -544,75 +459,5 @@ public sealed class FileFollower
 
         original.Position = copy.Position;
         original.Offset = Math.Max(original.Offset, copy.Position);
-    }
-
-    private static bool EndsWithNewline(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (stream.Length == 0)
-        {
-            return true;
-        }
-
-        stream.Position = stream.Length - 1;
-        return stream.ReadByte() == '\n';
-    }
-
-    private static DateTime SafeWriteTime(string path)
-    {
-        try
-        {
-            return File.GetLastWriteTimeUtc(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return DateTime.MinValue;
-        }
-    }
-
-    private sealed class TrackedFile(FileIdentity identity, string path) : IDisposable
-    {
-        public FileIdentity Identity { get; } = identity;
-        public string Path { get; set; } = path;
-        public FileStream? Stream { get; set; }
-
-        /// <summary>Consumed offset: just after the last complete line whose records were handed on.</summary>
-        public long Offset { get; set; }
-
-        /// <summary>Next byte to read (below <see cref="Offset"/> while replaying after a restart).</summary>
-        public long Position { get; set; }
-
-        /// <summary>Records completed by lines ending at or before this offset were counted before the restart.</summary>
-        public long ReplayUntil { get; set; }
-
-        public long LineNumber { get; set; }
-        public DateTimeOffset? Latest { get; set; }
-
-        /// <summary>The file's first bytes, to recognise a copy of it.</summary>
-        public byte[]? Head { get; set; }
-
-        /// <summary>For a copytruncate copy: the file it was copied from.</summary>
-        public FileIdentity? CopyOf { get; set; }
-        public long Backlog { get; set; }
-        public long LastGrowth { get; set; }
-        public bool Finished { get; set; }
-        public bool Unsupported { get; set; }
-
-        /// <summary>The file's length when format detection last failed to decide.</summary>
-        public long DetectionTriedAt { get; set; }
-        public bool SkippingLongLine { get; set; }
-        public bool StartedMidFile { get; set; }
-        public ILogParser? Parser { get; set; }
-        public ParseContext? Context { get; set; }
-        public LineChecks? Checks { get; set; }
-
-        /// <summary>Counts of the lines read, over every parser of this file.</summary>
-        public LineStats Stats { get; } = new();
-
-        public void Dispose()
-        {
-            Stream?.Dispose();
-            Stream = null;
-        }
     }
 }
