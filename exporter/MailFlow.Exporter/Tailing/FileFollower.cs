@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Threading.Channels;
 using MailFlow.Exporter.Formats;
-using MailFlow.Exporter.Input;
 using MailFlow.Exporter.Sinks;
 using MailFlow.Exporter.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -15,16 +13,13 @@ namespace MailFlow.Exporter.Tailing;
 /// points go to the coordinator with the offset they reach, through a bounded channel: when the writer is
 /// behind (InfluxDB down), reading waits instead of piling up memory. The glob's files are listed by
 /// <see cref="GlobFiles"/>, copies are recognised by <see cref="CopyDetector"/>, each file's state is a
-/// <see cref="TrackedFile"/>; lines are split and formats detected by the same Input/ and Formats/ code as batch
-/// reading.
+/// <see cref="TrackedFile"/>, and <see cref="FollowReader"/> reads what they gain (on the Input/ and Formats/ code
+/// that batch reading uses).
 /// </summary>
 public sealed class FileFollower
 {
     private readonly string _glob;
     private readonly FollowOptions _options;
-    private readonly ParseOptions _parseOptions;
-    private readonly ILogFormat? _format;
-    private readonly Func<IPointAggregator> _newAggregator;
     private readonly IReadOnlyDictionary<FileIdentity, FilePosition> _resume;
     private readonly bool _firstStart;
     private readonly ChannelWriter<FollowDelta> _output;
@@ -32,8 +27,8 @@ public sealed class FileFollower
     private readonly Dictionary<FileIdentity, TrackedFile> _tracked = [];
     private readonly FollowSink _sink;
     private readonly CopyDetector _copies = new();
+    private readonly FollowReader _reader;
     private bool _polledOnce;
-    private long _otherProgramLinesOfPastParsers;
 
     /// <param name="resume">File positions of the checkpoint (shared by every follower; looked up by identity).</param>
     /// <param name="firstStart">True when there was no checkpoint at all (<see cref="FollowOptions.StartAt"/> applies).</param>
@@ -42,24 +37,22 @@ public sealed class FileFollower
     {
         _glob = glob;
         _options = options;
-        _parseOptions = parseOptions;
-        _format = format;
-        _newAggregator = newAggregator;
         _resume = resume;
         _firstStart = firstStart;
         _output = output;
         _logger = logger;
         _sink = new FollowSink(logger);
+        _reader = new FollowReader(options, parseOptions, format, _sink, newAggregator, logger);
     }
 
     /// <summary>True once every file of the glob was read to its end at least once (the start-up catch-up is over).</summary>
     public bool CaughtUpOnce { get; private set; }
 
     /// <summary>Lines read so far (replayed lines included).</summary>
-    public long LinesRead { get; private set; }
+    public long LinesRead => _reader.LinesRead;
 
     /// <summary>Syslog lines of other programs (cron, kernel...) skipped so far, replayed lines included.</summary>
-    public long OtherProgramLines => _otherProgramLinesOfPastParsers + _tracked.Values.Sum(f => f.Context?.OtherProgramLines ?? 0);
+    public long OtherProgramLines => _reader.OtherProgramLinesOfPastParsers + _tracked.Values.Sum(f => f.Context?.OtherProgramLines ?? 0);
 
     /// <summary>Records handed on so far.</summary>
     public long Records => _sink.Records;
@@ -267,165 +260,22 @@ public sealed class FileFollower
 
     private async Task<bool> ReadChunkAsync(TrackedFile file, long length, CancellationToken cancellationToken)
     {
-        if (file.Parser is null && !CreateParser(file, length))
+        if (await _reader.ReadChunkAsync(file, length, cancellationToken).ConfigureAwait(false) is not { } consumed)
         {
             return false;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
-        try
-        {
-            var stream = file.Stream!;
-            stream.Position = file.Position;
-            var filled = 0;
-            int read;
-            while (filled < _options.ChunkBytes && (read = await stream.ReadAsync(buffer.AsMemory(filled, _options.ChunkBytes - filled), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                filled += read;
-            }
-
-            if (filled == 0)
-            {
-                return false;
-            }
-
-            if (file.Position == 0 && (file.Head is null || file.Head.Length < Math.Min(filled, CopyDetector.HeadBytes)))
-            {
-                file.Head = buffer.AsSpan(0, Math.Min(filled, CopyDetector.HeadBytes)).ToArray();
-            }
-
-            _sink.Begin(_newAggregator(), file.ReplayUntil);
-            var splitter = new LineSplitter(buffer.AsSpan(0, filled));
-            var lines = 0L;
-            var lineStart = file.Position;
-            while (splitter.TryNext(out var line, out var hasNul))
-            {
-                var lineEnd = file.Position + splitter.Consumed;
-                lines++;
-                if (file.SkippingLongLine || file.StartedMidFile)
-                {
-                    file.SkippingLongLine = false;
-                    file.StartedMidFile = false;
-                }
-                else
-                {
-                    ParseLine(file, line, hasNul, lineStart, lineEnd);
-                }
-
-                lineStart = lineEnd;
-            }
-
-            var start = splitter.Consumed;
-            if (start == 0 && filled == _options.ChunkBytes && !file.SkippingLongLine && !file.StartedMidFile)
-            {
-                // A NUL block longer than a chunk is dropped as it arrives; the text after it stays this line's.
-                start = file.Checks!.DropThroughLastNul(buffer.AsSpan(0, filled));
-            }
-
-            if (start == 0 && filled == _options.ChunkBytes)
-            {
-                // No newline in a whole chunk: a runaway line. Drop it up to the next newline.
-                file.SkippingLongLine = true;
-                start = filled;
-                file.Context!.Problem(file.LineNumber + 1, "line too long, skipped", $"more than {_options.ChunkBytes} bytes without a newline");
-            }
-
-            file.Position += start;
-            file.Offset = Math.Max(file.Offset, file.Position);
-            if (file.Position >= file.ReplayUntil)
-            {
-                file.ReplayUntil = 0;
-            }
-
-            file.Backlog = Math.Max(0, length - file.Position);
-            SkipCopiedBytesInOriginal(file);
-            ExporterMetrics.LinesRead.Add(lines);
-            LinesRead += lines;
-            await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
-            return start > 0;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private void ParseLine(TrackedFile file, ReadOnlySpan<byte> line, bool hasNul, long lineStart, long lineEnd)
-    {
-        // Lines before the checkpoint's offset rebuild session state: they keep their numbers from before the
-        // restart uncounted, and the sink drops what they would report again.
-        if (lineEnd > file.ReplayUntil)
-        {
-            file.LineNumber++;
-        }
-
-        _sink.LineEnd = lineEnd;
-        file.Checks!.Feed(line, hasNul, file.LineNumber, lineStart == 0);
-    }
-
-    private bool CreateParser(TrackedFile file, long length)
-    {
-        var format = _format;
-        if (format is null)
-        {
-            if (length <= file.DetectionTriedAt)
-            {
-                return false; // Nothing new since the last try.
-            }
-
-            file.DetectionTriedAt = length;
-            var head = ReadForDetection(file.Stream!, (int)Math.Min(length, FormatDetector.ScanBytes));
-            var detection = FormatDetector.Detect(head, wholeInput: false, LogFormats.All);
-            format = detection.Format;
-            if (format is null)
-            {
-                // Wait for more lines unless the file already says enough: a combined syslog is searched for its
-                // first mail line up to the detection budget; other text is judged from 20 lines or 64 KiB.
-                if (!detection.NeedsMore && (length >= FormatDetector.HeadBytes || head.AsSpan().Count((byte)'\n') >= 20))
-                {
-                    file.Unsupported = true;
-                    Log.ReadFailed(_logger, file.Path, detection.Reason ?? "unknown log format");
-                }
-
-                return false;
-            }
-        }
-
-        file.Context = new ParseContext(file.Path, _sink, _parseOptions);
-        file.Parser = format.CreateParser(file.Context);
-        file.Checks = new LineChecks(file.Context, file.Parser, file.Stats);
-        return true;
-    }
-
-    private static byte[] ReadForDetection(FileStream stream, int length)
-    {
-        var buffer = new byte[length];
-        stream.Position = 0;
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = stream.Read(buffer, filled, buffer.Length - filled)) > 0)
-        {
-            filled += read;
-        }
-
-        return filled == length ? buffer : buffer[..filled];
+        SkipCopiedBytesInOriginal(file);
+        await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
+        return consumed > 0;
     }
 
     private async Task CompleteParserAsync(TrackedFile file, CancellationToken cancellationToken)
     {
-        if (file.Parser is null)
+        if (_reader.CompleteParser(file))
         {
-            return;
+            await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
         }
-
-        _sink.Begin(_newAggregator(), 0);
-        _sink.LineEnd = long.MaxValue;
-        file.Parser.Complete();
-        _otherProgramLinesOfPastParsers += file.Context!.OtherProgramLines;
-        file.Parser = null;
-        file.Context = null;
-        file.Checks = null;
-        await SendAsync(file, EndStep(file), removed: false, cancellationToken).ConfigureAwait(false);
     }
 
     private IPointAggregator? EndStep(TrackedFile file)
