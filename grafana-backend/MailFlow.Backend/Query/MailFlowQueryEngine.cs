@@ -273,9 +273,9 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 
             return new HealthReport(true, message, version);
         }
-        catch (MailFlowQueryException e)
+        catch (InfluxQueryException e)
         {
-            return new HealthReport(false, e.Message, version);
+            return new HealthReport(false, MailFlowQueryException.FromInflux(e).Message, version);
         }
     }
 
@@ -374,7 +374,15 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         var outcome = "ok";
         try
         {
-            return await body(activity).ConfigureAwait(false);
+            try
+            {
+                return await body(activity).ConfigureAwait(false);
+            }
+            catch (InfluxQueryException e)
+            {
+                // The engine's boundary: callers see MailFlowQueryException only.
+                throw MailFlowQueryException.FromInflux(e);
+            }
         }
         catch (MailFlowQueryException e)
         {

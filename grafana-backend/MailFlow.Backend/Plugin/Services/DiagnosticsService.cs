@@ -3,7 +3,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Plugin.Internal;
-using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 using MailFlow.Contracts.Schema;
 
@@ -55,13 +54,13 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
         {
             version = await client.PingAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (MailFlowQueryException e) when (e.Kind is QueryErrorKind.Unavailable or QueryErrorKind.Timeout or QueryErrorKind.QueryFailed)
+        catch (InfluxQueryException e) when (e.Kind is InfluxErrorKind.Unavailable or InfluxErrorKind.Timeout or InfluxErrorKind.Failed)
         {
             return (false,
                 $"InfluxDB is unreachable at {options.Url} ({e.Cause ?? e.Message}). Check the URL on this page: the Grafana server must reach it (e.g. http://influxdb:8086 inside Docker Compose), and check that InfluxDB is running.",
                 Details("unreachable", null, database, null));
         }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
+        catch (InfluxQueryException e) when (e.Kind == InfluxErrorKind.AuthRefused)
         {
             return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", null, database, null));
         }
@@ -101,17 +100,17 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
                 $"Data source is working: InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', latest mail-flow data at {latestText}.",
                 Details("ok", version, database, latest));
         }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
+        catch (InfluxQueryException e) when (e.Kind == InfluxErrorKind.AuthRefused)
         {
             return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", version, database, null));
         }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.DatabaseMissing)
+        catch (InfluxQueryException e) when (e.Kind == InfluxErrorKind.DatabaseMissing)
         {
             return (false,
                 $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({e.Cause ?? e.Message}). Fix the Database on this page (the Bucket on InfluxDB 2.x), or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
                 Details("database-missing", version, database, null));
         }
-        catch (MailFlowQueryException e)
+        catch (InfluxQueryException e)
         {
             return (false, $"InfluxDB at {options.Url} answered with an error: {e.Message}.", Details("query-failed", version, database, null));
         }
