@@ -3,14 +3,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using MailFlow.Backend.Query;
 
 namespace MailFlow.Backend.Influx;
 
 /// <summary>
 /// The one place InfluxDB is reached: InfluxQL over <c>/query</c> (1.x, 2.x and 3.x v1 API), JSON answers with
 /// epoch-nanosecond times, every statement's error checked, and every failure mapped to a
-/// <see cref="MailFlowQueryException"/> whose message names the server and what to do, never a secret.
+/// <see cref="InfluxQueryException"/> whose message names the server and what to do, never a secret.
 /// </summary>
 public sealed class InfluxQlClient : IDisposable
 {
@@ -99,7 +98,7 @@ public sealed class InfluxQlClient : IDisposable
 
     /// <summary>
     /// Runs one or more <c>;</c>-separated statements in one request and returns one result per statement. Throws
-    /// <see cref="MailFlowQueryException"/> when InfluxDB is unreachable, refuses the credentials, lacks the
+    /// <see cref="InfluxQueryException"/> when InfluxDB is unreachable, refuses the credentials, lacks the
     /// database, times out, or reports an error for any statement.
     /// </summary>
     public async Task<IReadOnlyList<InfluxStatementResult>> QueryAsync(string influxQl, CancellationToken cancellationToken = default)
@@ -125,7 +124,7 @@ public sealed class InfluxQlClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} answered something that is not InfluxQL JSON: {e.Message}", e);
+            throw new InfluxQueryException(InfluxErrorKind.Failed, $"InfluxDB at {_options.Url} answered something that is not InfluxQL JSON: {e.Message}", e);
         }
     }
 
@@ -141,7 +140,7 @@ public sealed class InfluxQlClient : IDisposable
 
         if (!response.IsSuccessStatusCode)
         {
-            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} answered /ping with HTTP {(int)response.StatusCode}");
+            throw new InfluxQueryException(InfluxErrorKind.Unavailable, $"InfluxDB at {_options.Url} answered /ping with HTTP {(int)response.StatusCode}");
         }
 
         return response.Headers.TryGetValues("X-Influxdb-Version", out var values) ? values.FirstOrDefault() : null;
@@ -161,24 +160,24 @@ public sealed class InfluxQlClient : IDisposable
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             var seconds = _options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-            throw new MailFlowQueryException(QueryErrorKind.Timeout, $"InfluxDB at {_options.Url} did not answer within {seconds} s", e) { Cause = $"no answer within {seconds} s" };
+            throw new InfluxQueryException(InfluxErrorKind.Timeout, $"InfluxDB at {_options.Url} did not answer within {seconds} s", e) { Cause = $"no answer within {seconds} s" };
         }
         catch (HttpRequestException e)
         {
-            throw new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and {_options.SettingNames.Url}", e) { Cause = e.Message };
+            throw new InfluxQueryException(InfluxErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and {_options.SettingNames.Url}", e) { Cause = e.Message };
         }
     }
 
     private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
         await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
 
-    private MailFlowQueryException MapHttpError(HttpStatusCode status, string body)
+    private InfluxQueryException MapHttpError(HttpStatusCode status, string body)
     {
         var detail = ErrorText(body);
         if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             var cause = $"HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)}";
-            return new MailFlowQueryException(QueryErrorKind.AuthRefused,
+            return new InfluxQueryException(InfluxErrorKind.AuthRefused,
                 $"InfluxDB at {_options.Url} refused the credentials ({cause}): check {_options.SettingNames.Token} or {_options.SettingNames.UserAndPassword}") { Cause = cause };
         }
 
@@ -189,20 +188,20 @@ public sealed class InfluxQlClient : IDisposable
 
         if ((int)status >= 500)
         {
-            return new MailFlowQueryException(QueryErrorKind.Unavailable, $"InfluxDB at {_options.Url} failed (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
+            return new InfluxQueryException(InfluxErrorKind.Unavailable, $"InfluxDB at {_options.Url} failed (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
         }
 
         if (status == HttpStatusCode.NotFound)
         {
             var cause = $"HTTP 404{(detail.Length > 0 ? ": " + detail : string.Empty)}";
-            return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"{_options.Url} has no InfluxQL /query endpoint ({cause}): is {_options.SettingNames.Url} an InfluxDB server?") { Cause = "no InfluxQL /query endpoint, " + cause };
+            return new InfluxQueryException(InfluxErrorKind.Failed, $"{_options.Url} has no InfluxQL /query endpoint ({cause}): is {_options.SettingNames.Url} an InfluxDB server?") { Cause = "no InfluxQL /query endpoint, " + cause };
         }
 
-        return new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} rejected the query (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
+        return new InfluxQueryException(InfluxErrorKind.Failed, $"InfluxDB at {_options.Url} rejected the query (HTTP {(int)status}{(detail.Length > 0 ? ": " + detail : string.Empty)})");
     }
 
-    private MailFlowQueryException MissingDatabase(string detail) =>
-        new(QueryErrorKind.DatabaseMissing,
+    private InfluxQueryException MissingDatabase(string detail) =>
+        new(InfluxErrorKind.DatabaseMissing,
             $"InfluxDB at {_options.Url} has no database '{_options.EffectiveDatabase}'{(_options.RetentionPolicy is { Length: > 0 } rp ? " or retention policy '" + rp + "'" : string.Empty)} ({detail}): run the exporter first or check {_options.SettingNames.Database}") { Cause = detail };
 
     private static bool IsMissingDatabase(string detail) =>
@@ -279,12 +278,12 @@ public sealed class InfluxQlClient : IDisposable
         return results;
     }
 
-    private MailFlowQueryException StatementError(string error) =>
+    private InfluxQueryException StatementError(string error) =>
         IsMissingDatabase(error)
             ? MissingDatabase(error)
             : error.Contains("authoriz", StringComparison.OrdinalIgnoreCase)
-                ? new MailFlowQueryException(QueryErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'") { Cause = error }
-                : new MailFlowQueryException(QueryErrorKind.QueryFailed, $"InfluxDB at {_options.Url} reported an error: {error}");
+                ? new InfluxQueryException(InfluxErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'") { Cause = error }
+                : new InfluxQueryException(InfluxErrorKind.Failed, $"InfluxDB at {_options.Url} reported an error: {error}");
 
     private static InfluxSeries ParseSeries(JsonElement item)
     {

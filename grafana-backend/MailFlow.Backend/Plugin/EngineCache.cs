@@ -63,5 +63,5 @@ internal sealed class EngineCache(ILoggerFactory loggers) : IDisposable
     }
 
     /// <summary>A cached engine, the client it owns and the data source's insight thresholds.</summary>
-    internal sealed record Entry(long LastUpdatedMs, InfluxQlClient Client, IMailFlowQueries Engine, InsightThresholds Thresholds);
+    internal sealed record Entry(long LastUpdatedMs, InfluxQlClient Client, MailFlowQueryEngine Engine, InsightThresholds Thresholds);
 }

@@ -4,19 +4,6 @@ using MailFlow.Contracts.Vocabulary;
 
 namespace MailFlow.Backend.Plugin;
 
-/// <summary>The query types of the plugin's query model (<c>queryType</c>).</summary>
-internal enum PluginQueryType
-{
-    Summary,
-    TimeSeries,
-    ConnectorReport,
-    Insights,
-    Peers,
-    ConnectorTlsShare,
-    Connectors,
-    Thresholds,
-}
-
 /// <summary>
 /// One panel or alert query (DataQuery.json) parsed and validated: see the README's "Query model". Unknown
 /// members are ignored (Grafana adds its own, such as <c>datasource</c>, <c>hide</c>, <c>intervalMs</c>).
@@ -58,22 +45,6 @@ internal sealed record PluginQuery
 
     /// <summary>Time series: the panel's maxDataPoints, within the engine's limits.</summary>
     public int MaxPoints { get; init; } = DefaultMaxPoints;
-
-    /// <summary>The wire name of a query type.</summary>
-    public static string TypeName(PluginQueryType type) => type switch
-    {
-        PluginQueryType.Summary => "summary",
-        PluginQueryType.TimeSeries => "timeseries",
-        PluginQueryType.ConnectorReport => "connectorReport",
-        PluginQueryType.Insights => "insights",
-        PluginQueryType.Peers => "peers",
-        PluginQueryType.ConnectorTlsShare => "connectorTlsShare",
-        PluginQueryType.Thresholds => "thresholds",
-        _ => "connectors",
-    };
-
-    /// <summary>Every query type, for the editor and error messages.</summary>
-    public static IReadOnlyList<PluginQueryType> AllTypes { get; } = Enum.GetValues<PluginQueryType>();
 
     /// <summary>
     /// Parses a query. <paramref name="queryType"/> is DataQuery.queryType (Grafana copies the model's
@@ -142,15 +113,10 @@ internal sealed record PluginQuery
             return PluginQueryType.Summary;
         }
 
-        foreach (var type in AllTypes)
-        {
-            if (string.Equals(TypeName(type), text.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return type;
-            }
-        }
-
-        throw new PluginQueryException($"unknown queryType '{text}': use one of {string.Join(", ", AllTypes.Select(TypeName))}");
+        // An unknown name is an error naming the known ones: never a guess at one of them.
+        return QueryTypes.TryParse(text.Trim(), out var type)
+            ? type
+            : throw new PluginQueryException($"unknown queryType '{text}': use one of {string.Join(", ", QueryTypes.WireNames)}");
     }
 
     private delegate bool TryParse<T>(string text, out T value);

@@ -253,30 +253,75 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         });
 
     /// <inheritdoc />
-    public async Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default)
+    public async Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default) =>
+        (await DiagnoseHealthAsync(latestData: false, cancellationToken).ConfigureAwait(false)).ToReport();
+
+    /// <summary>
+    /// The one health computation: /ping, the database, mail-flow data, the daily rollup tier (when rollups are used)
+    /// and, with <paramref name="latestData"/>, the newest minute (a LAST over all series: for "Save &amp; test", not
+    /// for a periodic check). Failures are part of the answer, not exceptions.
+    /// </summary>
+    public async Task<HealthDiagnosis> DiagnoseHealthAsync(bool latestData, CancellationToken cancellationToken = default)
     {
         var options = _client.Options;
-        string? version = null;
+        var database = options.EffectiveDatabase;
+        string? version;
         try
         {
             version = await _client.PingAsync(cancellationToken).ConfigureAwait(false);
-            await _client.QueryAsync("SHOW MEASUREMENTS LIMIT 1", cancellationToken).ConfigureAwait(false);
-            var message = $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{options.EffectiveDatabase}' exists";
-            var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
-            if (_options.UseRollups
-                && await _client.MeasurementExistsAsync(InfluxSchema.MessagesMeasurement, cancellationToken).ConfigureAwait(false)
-                && !await _client.MeasurementExistsAsync(daily, cancellationToken).ConfigureAwait(false))
+        }
+        catch (InfluxQueryException e)
+        {
+            return Unhealthy(e.Kind == InfluxErrorKind.AuthRefused ? HealthState.AuthRefused : HealthState.Unreachable, null, e);
+        }
+
+        try
+        {
+            // Some servers answer SHOW MEASUREMENTS on a missing database with an empty result; this one errs.
+            await _client.QueryAsync($"SHOW RETENTION POLICIES ON {InfluxQl.QuoteIdentifier(database)}", cancellationToken).ConfigureAwait(false);
+            var message = $"InfluxDB {version ?? "(version not told)"} at {options.Url} answers; database '{database}' exists";
+            if (!await _client.MeasurementExistsAsync(InfluxSchema.MessagesMeasurement, cancellationToken).ConfigureAwait(false))
             {
-                // Whole days would read as empty: say how to fix it, though InfluxDB itself is fine.
-                message += $", but it holds mail-flow minutes without rollup tiers ('{daily}'): run 'mailflow-exporter rollup --from <first day>' once, or serve with --rollups false";
+                return new HealthDiagnosis(HealthState.NoData, version, null, null, message);
             }
 
-            return new HealthReport(true, message, version);
+            var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
+            if (_options.UseRollups && !await _client.MeasurementExistsAsync(daily, cancellationToken).ConfigureAwait(false))
+            {
+                // Whole days would read as empty: say how to fix it, though InfluxDB itself is fine.
+                return new HealthDiagnosis(HealthState.RollupsMissing, version, null, null,
+                    message + $", but it holds mail-flow minutes without rollup tiers ('{daily}'): run 'mailflow-exporter rollup --from <first day>' once, or serve with --rollups false");
+            }
+
+            DateTimeOffset? latest = null;
+            if (latestData)
+            {
+                var last = await _client.QueryAsync(
+                    $"SELECT LAST({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) FROM {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
+                    cancellationToken).ConfigureAwait(false);
+                latest = last.Count > 0 && last[0].Series.Count > 0 && last[0].Series[0].Rows.Count > 0
+                    ? FromNanoseconds(last[0].Series[0].Rows[0].Time)
+                    : null;
+            }
+
+            return new HealthDiagnosis(HealthState.Ok, version, latest, null, message);
         }
-        catch (MailFlowQueryException e)
+        catch (InfluxQueryException e)
         {
-            return new HealthReport(false, e.Message, version);
+            var state = e.Kind switch
+            {
+                InfluxErrorKind.AuthRefused => HealthState.AuthRefused,
+                InfluxErrorKind.DatabaseMissing => HealthState.DatabaseMissing,
+                _ => HealthState.QueryFailed,
+            };
+            return Unhealthy(state, version, e);
         }
+    }
+
+    private static HealthDiagnosis Unhealthy(HealthState state, string? version, InfluxQueryException error)
+    {
+        var translated = MailFlowQueryException.FromInflux(error);
+        return new HealthDiagnosis(state, version, null, translated.Cause, translated.Message);
     }
 
     /// <summary>
@@ -374,7 +419,15 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         var outcome = "ok";
         try
         {
-            return await body(activity).ConfigureAwait(false);
+            try
+            {
+                return await body(activity).ConfigureAwait(false);
+            }
+            catch (InfluxQueryException e)
+            {
+                // The engine's boundary: callers see MailFlowQueryException only.
+                throw MailFlowQueryException.FromInflux(e);
+            }
         }
         catch (MailFlowQueryException e)
         {

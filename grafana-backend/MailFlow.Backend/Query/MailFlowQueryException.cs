@@ -1,3 +1,5 @@
+using MailFlow.Backend.Influx;
+
 namespace MailFlow.Backend.Query;
 
 /// <summary>What went wrong, in terms a caller can act on; the API maps each kind to one gRPC status code.</summary>
@@ -54,4 +56,23 @@ public sealed class MailFlowQueryException : Exception
     /// authorization failed"), for callers that give their own advice; null when the message is all there is.
     /// </summary>
     public string? Cause { get; init; }
+
+    /// <summary>
+    /// The engine's one translation of an InfluxDB failure (<see cref="InfluxQueryException"/>, thrown by the client)
+    /// into its own terms: same message and cause, the matching kind.
+    /// </summary>
+    internal static MailFlowQueryException FromInflux(InfluxQueryException error) =>
+        new(KindOf(error.Kind), error.Message, error) { Cause = error.Cause };
+
+    // No discard arm: a new InfluxErrorKind without its QueryErrorKind is a compile error (CS8509).
+#pragma warning disable CS8524
+    private static QueryErrorKind KindOf(InfluxErrorKind kind) => kind switch
+    {
+        InfluxErrorKind.Unavailable => QueryErrorKind.Unavailable,
+        InfluxErrorKind.Timeout => QueryErrorKind.Timeout,
+        InfluxErrorKind.AuthRefused => QueryErrorKind.AuthRefused,
+        InfluxErrorKind.DatabaseMissing => QueryErrorKind.DatabaseMissing,
+        InfluxErrorKind.Failed => QueryErrorKind.QueryFailed,
+    };
+#pragma warning restore CS8524
 }

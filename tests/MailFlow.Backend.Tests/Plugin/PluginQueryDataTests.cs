@@ -252,6 +252,25 @@ public sealed class PluginQueryDataTests(PluginHarness harness)
     }
 
     [Fact]
+    public void QueryData_UnknownQueryType_FailsAloneNamingEveryKnownType()
+    {
+        // "connector" is one letter short of "connectors": an unknown type must be an error, not answered as another.
+        var answer = Run(
+            PluginHarness.Query("OK", new JsonObject { ["queryType"] = "connectors" }),
+            PluginHarness.Query("TYPO", new JsonObject { ["queryType"] = "connector" }));
+
+        Assert.Equal(200, answer.Data("OK").Status);
+        var failed = answer.Data("TYPO");
+        Assert.Equal(400, failed.Status);
+        Assert.Equal("downstream", failed.ErrorSource);
+        Assert.Empty(failed.Frames);
+        Assert.StartsWith("unknown queryType 'connector': use one of ", failed.Error, StringComparison.Ordinal);
+
+        // The known types, as the query model (written down apart from the plugin) lists them.
+        Assert.Equal(Dashboards.QueryModel.QueryTypes, failed.Error["unknown queryType 'connector': use one of ".Length..].Split(", "));
+    }
+
+    [Fact]
     public void QueryData_InfluxDbUnreachable_DownstreamErrorNamingTheUrl()
     {
         var script = new JsonObject

@@ -255,4 +255,47 @@ public sealed class QueryEngineTests(ConnectorFixture fixture)
         Assert.DoesNotContain("rollup", withoutRollups.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("rollup", (await Engine.CheckHealthAsync()).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DiagnoseHealth_OneComputation_StatesAndTheReportDerivedFromThem()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var empty = "empty_" + suffix;
+        var minutes = "latest_" + suffix;
+        fixture.Influx.Query("CREATE DATABASE " + empty);
+        fixture.Influx.Query("CREATE DATABASE " + minutes);
+        // One minute point at 1772445600 s = 2026-03-02 10:00 UTC, and no rollup tiers.
+        fixture.Influx.Write(minutes, "mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,source=mx1,tls=TLS1.2 messages=1i 1772445600");
+        using var emptyClient = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = empty });
+        using var minutesClient = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = minutes });
+        using var missingClient = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = "missing_" + suffix });
+        using var noData = new MailFlowQueryEngine(emptyClient);
+        using var withRollups = new MailFlowQueryEngine(minutesClient);
+        using var minutesOnly = new MailFlowQueryEngine(minutesClient, options: new QueryEngineOptions { UseRollups = false });
+        using var missing = new MailFlowQueryEngine(missingClient);
+
+        var noDataHealth = await noData.DiagnoseHealthAsync(latestData: true);
+        var rollupsMissing = await withRollups.DiagnoseHealthAsync(latestData: true);
+        var ok = await minutesOnly.DiagnoseHealthAsync(latestData: true);
+        var okWithoutLatest = await minutesOnly.DiagnoseHealthAsync(latestData: false);
+        var databaseMissing = await missing.DiagnoseHealthAsync(latestData: true);
+
+        Assert.Equal(HealthState.NoData, noDataHealth.State);
+        Assert.Equal(HealthState.RollupsMissing, rollupsMissing.State);
+        Assert.Equal(HealthState.Ok, ok.State);
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero), ok.LatestData);
+        Assert.Null(okWithoutLatest.LatestData);
+        Assert.Equal(HealthState.DatabaseMissing, databaseMissing.State);
+        Assert.Contains("missing_" + suffix, databaseMissing.Message, StringComparison.Ordinal);
+        Assert.NotNull(databaseMissing.Cause);
+
+        // The engine's report is the same computation: healthy unless InfluxDB or the database fails.
+        foreach (var (engine, diagnosis, healthy) in new[] { (noData, noDataHealth, true), (withRollups, rollupsMissing, true), (minutesOnly, ok, true), (missing, databaseMissing, false) })
+        {
+            var report = await engine.CheckHealthAsync();
+            Assert.Equal(healthy, report.Healthy);
+            Assert.Equal(diagnosis.Message, report.Message);
+            Assert.Equal(diagnosis.InfluxVersion, report.InfluxVersion);
+        }
+    }
 }

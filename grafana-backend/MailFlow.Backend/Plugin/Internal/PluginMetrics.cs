@@ -10,13 +10,13 @@ namespace MailFlow.Backend.Plugin.Internal;
 /// </summary>
 internal sealed class PluginMetrics
 {
-    private readonly long[,] _queries = new long[PluginQuery.AllTypes.Count + 1, 2];
-    private readonly long[] _queryMicros = new long[PluginQuery.AllTypes.Count + 1];
+    private readonly long[,] _queries = new long[QueryTypes.All.Count + 1, 2];
+    private readonly long[] _queryMicros = new long[QueryTypes.All.Count + 1];
 
     /// <summary>Counts one answered query; <paramref name="type"/> null = the model could not be parsed.</summary>
     public void Record(PluginQueryType? type, bool ok, TimeSpan elapsed)
     {
-        var index = type is { } t ? (int)t : PluginQuery.AllTypes.Count;
+        var index = type is { } t ? (int)t : QueryTypes.All.Count;
         Interlocked.Increment(ref _queries[index, ok ? 0 : 1]);
         Interlocked.Add(ref _queryMicros[index], (long)elapsed.TotalMicroseconds);
     }
@@ -41,17 +41,17 @@ internal sealed class PluginMetrics
         }
 
         text.Append("# HELP mailflow_plugin_queries_total Queries answered, by query type and outcome.\n# TYPE mailflow_plugin_queries_total counter\n");
-        for (var index = 0; index <= PluginQuery.AllTypes.Count; index++)
+        for (var index = 0; index <= QueryTypes.All.Count; index++)
         {
-            var name = index < PluginQuery.AllTypes.Count ? PluginQuery.TypeName(PluginQuery.AllTypes[index]) : "invalid";
+            var name = index < QueryTypes.All.Count ? QueryTypes.All[index].WireName : "invalid";
             text.Append(CultureInfo.InvariantCulture, $"mailflow_plugin_queries_total{{query_type=\"{name}\",outcome=\"ok\"}} {Interlocked.Read(ref _queries[index, 0])}\n");
             text.Append(CultureInfo.InvariantCulture, $"mailflow_plugin_queries_total{{query_type=\"{name}\",outcome=\"error\"}} {Interlocked.Read(ref _queries[index, 1])}\n");
         }
 
         text.Append("# HELP mailflow_plugin_query_seconds_total Time spent answering queries, by query type.\n# TYPE mailflow_plugin_query_seconds_total counter\n");
-        for (var index = 0; index <= PluginQuery.AllTypes.Count; index++)
+        for (var index = 0; index <= QueryTypes.All.Count; index++)
         {
-            var name = index < PluginQuery.AllTypes.Count ? PluginQuery.TypeName(PluginQuery.AllTypes[index]) : "invalid";
+            var name = index < QueryTypes.All.Count ? QueryTypes.All[index].WireName : "invalid";
             text.Append(CultureInfo.InvariantCulture, $"mailflow_plugin_query_seconds_total{{query_type=\"{name}\"}} {Interlocked.Read(ref _queryMicros[index]) / 1e6}\n");
         }
 

@@ -60,8 +60,9 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
                 dataQuery.MaxDataPoints,
                 dataQuery.IntervalMS);
             type = query.Type;
-            using var executed = ExecutedQueries.Begin(query.RefId, PluginQuery.TypeName(query.Type));
-            var frames = await QueryFrames.RunAsync(query, engine!.Engine, engine.Thresholds, () => executed.Text, cancellationToken).ConfigureAwait(false);
+            var entry = QueryTypes.Of(query.Type);
+            using var executed = ExecutedQueries.Begin(query.RefId, entry.WireName);
+            var frames = await entry.RunAsync(new QueryRun(query, engine!.Engine, engine.Thresholds, () => executed.Text), cancellationToken).ConfigureAwait(false);
             var response = new DataResponse { Status = 200 };
             foreach (var frame in frames)
             {
@@ -107,7 +108,7 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
     private DataResponse Failed(DataQuery query, PluginQueryType? type, long started, int status, string source, string message)
     {
         metrics.Record(type, ok: false, Stopwatch.GetElapsedTime(started));
-        PluginLog.QueryFailed(logger, query.RefId, type is { } t ? PluginQuery.TypeName(t) : "invalid", message);
+        PluginLog.QueryFailed(logger, query.RefId, type is { } t ? QueryTypes.Of(t).WireName : "invalid", message);
         return new DataResponse { Status = status, Error = message, ErrorSource = source };
     }
 }

@@ -47,74 +47,36 @@ internal sealed class DiagnosticsService(EngineCache engines, PluginMetrics metr
             return (false, "The data source settings are incomplete: " + e.Message + ".", Details("settings", null, null, null));
         }
 
-        var client = entry.Client;
-        var options = client.Options;
+        // The engine computes the health (as for the gRPC health); this page only words it with its own fields.
+        var options = entry.Client.Options;
         var database = options.EffectiveDatabase;
-        string? version;
-        try
-        {
-            version = await client.PingAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (MailFlowQueryException e) when (e.Kind is QueryErrorKind.Unavailable or QueryErrorKind.Timeout or QueryErrorKind.QueryFailed)
-        {
-            return (false,
-                $"InfluxDB is unreachable at {options.Url} ({e.Cause ?? e.Message}). Check the URL on this page: the Grafana server must reach it (e.g. http://influxdb:8086 inside Docker Compose), and check that InfluxDB is running.",
-                Details("unreachable", null, database, null));
-        }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
-        {
-            return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", null, database, null));
-        }
+        var health = await entry.Engine.DiagnoseHealthAsync(latestData: true, cancellationToken).ConfigureAwait(false);
+        var version = health.InfluxVersion;
+        var cause = health.Cause ?? health.Message;
 
-        try
+        // No discard arm: a new HealthState without its wording is a compile error (CS8509).
+#pragma warning disable CS8524
+        return health.State switch
         {
-            // Some servers answer SHOW MEASUREMENTS on a missing database with an empty result; this one errs.
-            await client.QueryAsync($"SHOW RETENTION POLICIES ON {InfluxQl.QuoteIdentifier(database)}", cancellationToken).ConfigureAwait(false);
-
-            if (!await client.MeasurementExistsAsync(InfluxSchema.MessagesMeasurement, cancellationToken).ConfigureAwait(false))
-            {
-                return (true,
-                    $"Connected to InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', but there is no mail-flow data yet: start the exporter (mailflow-exporter) with this InfluxDB URL and database, then reload the dashboards.",
-                    Details("no-data", version, database, null));
-            }
-
-            if (DataSourceSettings.ToEngineOptions(settings!).UseRollups)
-            {
-                var daily = InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement);
-                if (!await client.MeasurementExistsAsync(daily, cancellationToken).ConfigureAwait(false))
-                {
-                    // Without tiers, whole days would read as empty: a wrong answer, not a slow one.
-                    return (false,
-                        $"InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', holds mail-flow minutes but no rollups ('{daily}'), so whole days would read as empty: they were written by another tool or an older exporter. Run the exporter's rollup command (mailflow-exporter rollup) against this InfluxDB and database once (the exporter keeps the rollups up to date afterwards), or turn off the Rollups switch on this page.",
-                        Details("rollups-missing", version, database, null));
-                }
-            }
-
-            var last = await client.QueryAsync(
-                $"SELECT LAST({InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages)}) FROM {InfluxQl.QuoteIdentifier(InfluxSchema.MessagesMeasurement)}",
-                cancellationToken).ConfigureAwait(false);
-            var latest = last.Count > 0 && last[0].Series.Count > 0 && last[0].Series[0].Rows.Count > 0
-                ? DateTimeOffset.UnixEpoch.AddTicks(last[0].Series[0].Rows[0].Time / 100)
-                : (DateTimeOffset?)null;
-            var latestText = latest?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "unknown";
-            return (true,
-                $"Data source is working: InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', latest mail-flow data at {latestText}.",
-                Details("ok", version, database, latest));
-        }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.AuthRefused)
-        {
-            return (false, AuthAdvice(options, e.Cause ?? e.Message), Details("auth", version, database, null));
-        }
-        catch (MailFlowQueryException e) when (e.Kind == QueryErrorKind.DatabaseMissing)
-        {
-            return (false,
-                $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({e.Cause ?? e.Message}). Fix the Database on this page (the Bucket on InfluxDB 2.x), or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
-                Details("database-missing", version, database, null));
-        }
-        catch (MailFlowQueryException e)
-        {
-            return (false, $"InfluxDB at {options.Url} answered with an error: {e.Message}.", Details("query-failed", version, database, null));
-        }
+            HealthState.Unreachable => (false,
+                $"InfluxDB is unreachable at {options.Url} ({cause}). Check the URL on this page: the Grafana server must reach it (e.g. http://influxdb:8086 inside Docker Compose), and check that InfluxDB is running.",
+                Details("unreachable", null, database, null)),
+            HealthState.AuthRefused => (false, AuthAdvice(options, cause), Details("auth", version, database, null)),
+            HealthState.DatabaseMissing => (false,
+                $"InfluxDB at {options.Url} answers, but the database '{database}' does not exist ({cause}). Fix the Database on this page (the Bucket on InfluxDB 2.x), or start the exporter, which creates the database on InfluxDB 1.x; on InfluxDB 2.x create the bucket and a DBRP mapping for it.",
+                Details("database-missing", version, database, null)),
+            HealthState.QueryFailed => (false, $"InfluxDB at {options.Url} answered with an error: {health.Message}.", Details("query-failed", version, database, null)),
+            HealthState.NoData => (true,
+                $"Connected to InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', but there is no mail-flow data yet: start the exporter (mailflow-exporter) with this InfluxDB URL and database, then reload the dashboards.",
+                Details("no-data", version, database, null)),
+            HealthState.RollupsMissing => (false,
+                $"InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', holds mail-flow minutes but no rollups ('{InfluxSchema.RollupTiers[^1].Measurement(InfluxSchema.MessagesMeasurement)}'), so whole days would read as empty: they were written by another tool or an older exporter. Run the exporter's rollup command (mailflow-exporter rollup) against this InfluxDB and database once (the exporter keeps the rollups up to date afterwards), or turn off the Rollups switch on this page.",
+                Details("rollups-missing", version, database, null)),
+            HealthState.Ok => (true,
+                $"Data source is working: InfluxDB {version ?? string.Empty} at {options.Url}, database '{database}', latest mail-flow data at {health.LatestData?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "unknown"}.",
+                Details("ok", version, database, health.LatestData)),
+        };
+#pragma warning restore CS8524
     }
 
     private static string AuthAdvice(InfluxOptions options, string cause) =>

@@ -30,7 +30,7 @@ internal sealed class ResourceService(EngineCache engines, ILogger<ResourceServi
                 "directions" => (200, StringArray(Directions.All.Select(d => d.ToWire()))),
                 "tls-versions" => (200, StringArray(TlsVersions.All.Select(v => v.ToWire()))),
                 "connector-types" => (200, StringArray(ConnectorTypes.All.Select(t => t.ToWire()))),
-                "query-types" => (200, StringArray(PluginQuery.AllTypes.Select(PluginQuery.TypeName))),
+                "query-types" => (200, StringArray(QueryTypes.WireNames)),
                 "connectors" => (200, await ConnectorsAsync(request, query, context.CancellationToken).ConfigureAwait(false)),
                 _ => (404, Error($"unknown resource '{path}': use connectors, directions, tls-versions, connector-types or query-types")),
             };

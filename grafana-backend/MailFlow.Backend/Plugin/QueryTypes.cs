@@ -5,58 +5,133 @@ using MailFlow.Contracts.Vocabulary;
 namespace MailFlow.Backend.Plugin;
 
 /// <summary>
-/// Runs one plugin query on the engine and shapes the answer into frames, as the README's query model
-/// describes them (field names, types, units, labels). Nothing here knows InfluxDB.
+/// The query types of the plugin's query model (<c>queryType</c>). A new type is a value here and its entry in
+/// <see cref="QueryTypes.Build"/>; the compiler refuses a value without an entry (CS8509 is an error).
 /// </summary>
-internal static class QueryFrames
+internal enum PluginQueryType
 {
-    /// <summary>
-    /// The query's frames; <paramref name="thresholds"/> are the data source's insight thresholds (the query's own
-    /// thresholdPct and minMessages win); <paramref name="executed"/> gives the statements run so far.
-    /// </summary>
-    public static async Task<IReadOnlyList<DataFrame>> RunAsync(PluginQuery query, IMailFlowQueries engine, InsightThresholds thresholds, Func<string?> executed, CancellationToken cancellationToken)
+    Summary,
+    TimeSeries,
+    ConnectorReport,
+    Insights,
+    Peers,
+    ConnectorTlsShare,
+    Connectors,
+    Thresholds,
+}
+
+/// <summary>What a query type's entry runs with.</summary>
+/// <param name="Thresholds">The data source's insight thresholds (jsonData).</param>
+/// <param name="Executed">The InfluxQL statements run so far, for the frames' meta (Grafana's query inspector).</param>
+internal sealed record QueryRun(PluginQuery Query, IMailFlowQueries Engine, InsightThresholds Thresholds, Func<string?> Executed);
+
+/// <summary>One query type: its wire name (<c>queryType</c>) and how it runs (request, engine call, frames).</summary>
+internal sealed record QueryTypeEntry(PluginQueryType Type, string WireName, Func<QueryRun, CancellationToken, Task<IReadOnlyList<DataFrame>>> RunAsync);
+
+/// <summary>
+/// The table of query types: each is one entry of <see cref="Build"/> — its wire name, how its engine request is
+/// made from the parsed model (<see cref="PluginQuery"/>), the engine call, and how the answer becomes frames, as the
+/// README's query model describes them (field names, types, units, labels). Nothing here knows InfluxDB.
+/// </summary>
+internal static class QueryTypes
+{
+    /// <summary>Every query type in <see cref="PluginQueryType"/> order (the editor's and error messages' order).</summary>
+    public static IReadOnlyList<QueryTypeEntry> All { get; } = [.. Enum.GetValues<PluginQueryType>().Select(Build)];
+
+    /// <summary>The entry of a query type.</summary>
+    public static QueryTypeEntry Of(PluginQueryType type) =>
+        (uint)type < (uint)All.Count ? All[(int)type] : throw new ArgumentOutOfRangeException(nameof(type), type, "not a query type");
+
+    /// <summary>The query type of a wire name (case-insensitive), or false.</summary>
+    public static bool TryParse(string text, out PluginQueryType type)
     {
-        var filter = query.Filter;
-        switch (query.Type)
+        foreach (var entry in All)
         {
-            case PluginQueryType.Summary:
-                return [Summary(await engine.GetTlsSummaryAsync(filter, cancellationToken).ConfigureAwait(false), executed())];
-            case PluginQueryType.TimeSeries:
-                {
-                    var request = new TlsTimeSeriesRequest(filter, query.Interval, query.MaxPoints);
-                    return TimeSeries(await engine.GetTlsTimeSeriesAsync(request, cancellationToken).ConfigureAwait(false), query.Percent, executed());
-                }
-
-            case PluginQueryType.ConnectorReport:
-                return [ConnectorReport(await engine.GetConnectorReportAsync(new ConnectorReportRequest(filter, query.PerDay), cancellationToken).ConfigureAwait(false), executed())];
-            case PluginQueryType.Insights:
-                {
-                    if (query.ThresholdPercent is { } percent)
-                    {
-                        thresholds = thresholds with { LegacySharePercent = percent };
-                    }
-
-                    if (query.MinMessages is { } min)
-                    {
-                        thresholds = thresholds with { MinMessages = min };
-                    }
-
-                    return [Insights(await engine.GetInsightsAsync(new InsightsRequest(filter, thresholds), cancellationToken).ConfigureAwait(false), executed())];
-                }
-
-            case PluginQueryType.Peers:
-                return [Peers(await engine.GetLegacyPeersAsync(new LegacyPeersRequest(filter, query.Limit), cancellationToken).ConfigureAwait(false), executed())];
-            case PluginQueryType.ConnectorTlsShare:
-                {
-                    var request = new ConnectorTlsShareRequest(filter, query.MinMessages ?? thresholds.MinMessages);
-                    return ConnectorTlsShares(await engine.GetConnectorTlsSharesAsync(request, cancellationToken).ConfigureAwait(false), executed());
-                }
-
-            case PluginQueryType.Thresholds:
-                return [Thresholds(thresholds)];
-            default:
-                return [Connectors(await engine.GetConnectorsAsync(filter, cancellationToken).ConfigureAwait(false), executed())];
+            if (string.Equals(entry.WireName, text, StringComparison.OrdinalIgnoreCase))
+            {
+                type = entry.Type;
+                return true;
+            }
         }
+
+        type = default;
+        return false;
+    }
+
+    /// <summary>The wire names of every query type, for the editor's list and error messages.</summary>
+    public static IEnumerable<string> WireNames => All.Select(entry => entry.WireName);
+
+    // No discard arm: a value without an entry is a compile error (CS8509), not a silently wrong answer. CS8524 only
+    // concerns unnamed values (casts), which Of refuses before they get here.
+#pragma warning disable CS8524
+    private static QueryTypeEntry Build(PluginQueryType type) => type switch
+    {
+        PluginQueryType.Summary => Entry(type, "summary",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetTlsSummaryAsync(filter, ct),
+            static (answer, _, executed) => [Summary(answer, executed)]),
+        PluginQueryType.TimeSeries => Entry(type, "timeseries",
+            static run => new TlsTimeSeriesRequest(run.Query.Filter, run.Query.Interval, run.Query.MaxPoints),
+            static (engine, request, ct) => engine.GetTlsTimeSeriesAsync(request, ct),
+            static (answer, query, executed) => TimeSeries(answer, query.Percent, executed)),
+        PluginQueryType.ConnectorReport => Entry(type, "connectorReport",
+            static run => new ConnectorReportRequest(run.Query.Filter, run.Query.PerDay),
+            static (engine, request, ct) => engine.GetConnectorReportAsync(request, ct),
+            static (answer, _, executed) => [ConnectorReport(answer, executed)]),
+        PluginQueryType.Insights => Entry(type, "insights",
+            static run => new InsightsRequest(run.Query.Filter, QueryThresholds(run)),
+            static (engine, request, ct) => engine.GetInsightsAsync(request, ct),
+            static (answer, _, executed) => [Insights(answer, executed)]),
+        PluginQueryType.Peers => Entry(type, "peers",
+            static run => new LegacyPeersRequest(run.Query.Filter, run.Query.Limit),
+            static (engine, request, ct) => engine.GetLegacyPeersAsync(request, ct),
+            static (answer, _, executed) => [Peers(answer, executed)]),
+        PluginQueryType.ConnectorTlsShare => Entry(type, "connectorTlsShare",
+            static run => new ConnectorTlsShareRequest(run.Query.Filter, run.Query.MinMessages ?? run.Thresholds.MinMessages),
+            static (engine, request, ct) => engine.GetConnectorTlsSharesAsync(request, ct),
+            static (answer, _, executed) => ConnectorTlsShares(answer, executed)),
+        PluginQueryType.Connectors => Entry(type, "connectors",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetConnectorsAsync(filter, ct),
+            static (answer, _, executed) => [Connectors(answer, executed)]),
+        PluginQueryType.Thresholds => Entry(type, "thresholds",
+            static run => run.Thresholds,
+            static (_, thresholds, _) => Task.FromResult(thresholds),
+            static (answer, _, _) => [Thresholds(answer)]),
+    };
+#pragma warning restore CS8524
+
+    /// <summary>
+    /// An entry from its three steps: the engine request from the parsed model and the data source's settings, the
+    /// engine call, and the frames of the answer (given the statements the call ran).
+    /// </summary>
+    private static QueryTypeEntry Entry<TRequest, TAnswer>(
+        PluginQueryType type,
+        string wireName,
+        Func<QueryRun, TRequest> request,
+        Func<IMailFlowQueries, TRequest, CancellationToken, Task<TAnswer>> ask,
+        Func<TAnswer, PluginQuery, string?, IReadOnlyList<DataFrame>> frames) =>
+        new(type, wireName, async (run, cancellationToken) =>
+        {
+            var answer = await ask(run.Engine, request(run), cancellationToken).ConfigureAwait(false);
+            return frames(answer, run.Query, run.Executed());
+        });
+
+    /// <summary>Insights: the data source's thresholds, the query's own thresholdPct and minMessages winning.</summary>
+    private static InsightThresholds QueryThresholds(QueryRun run)
+    {
+        var thresholds = run.Thresholds;
+        if (run.Query.ThresholdPercent is { } percent)
+        {
+            thresholds = thresholds with { LegacySharePercent = percent };
+        }
+
+        if (run.Query.MinMessages is { } min)
+        {
+            thresholds = thresholds with { MinMessages = min };
+        }
+
+        return thresholds;
     }
 
     /// <summary>summary: direction, tls, messages, percent; every direction with messages x every TLS version.</summary>

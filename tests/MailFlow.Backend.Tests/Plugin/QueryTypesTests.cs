@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using MailFlow.Backend.Plugin;
+using MailFlow.Backend.Tests.Dashboards;
+using MailFlow.Testing;
+
+namespace MailFlow.Backend.Tests.Plugin;
+
+/// <summary>
+/// The table of query types (Plugin/QueryTypes.cs) against what asks for them: the query editor (plugin/module.js),
+/// the dashboards and the alert rules. A type offered or used but missing from the table would fail every query.
+/// </summary>
+public sealed partial class QueryTypesTests
+{
+    [Fact]
+    public void Table_OneEntryPerTypeInEnumOrder_DistinctWireNames()
+    {
+        var types = Enum.GetValues<PluginQueryType>();
+
+        Assert.Equal(types, QueryTypes.All.Select(entry => entry.Type));
+        Assert.All(types, type => Assert.Equal(type, QueryTypes.Of(type).Type));
+        Assert.Equal(types.Length, QueryTypes.WireNames.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Fact]
+    public void Table_UndefinedType_IsRefused()
+    {
+        var undefined = (PluginQueryType)Enum.GetValues<PluginQueryType>().Length;
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => QueryTypes.Of(undefined));
+    }
+
+    [Fact]
+    public void Table_HoldsExactlyTheTypesTheEditorOffers()
+    {
+        var module = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "module.js"));
+        var list = QueryTypesList().Match(module);
+        Assert.True(list.Success, "module.js has no QUERY_TYPES list");
+        var offered = QueryTypeValue().Matches(list.Groups["list"].Value).Select(m => m.Groups["value"].Value).ToList();
+
+        // module.js lists the eight types of the README's query model.
+        Assert.Equal(8, offered.Count);
+        Assert.Equal(offered.Order(StringComparer.Ordinal), QueryTypes.WireNames.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Table_KnowsEveryTypeTheDashboardsAndAlertRulesUse()
+    {
+        var used = GrafanaFiles.Dashboards()
+            .SelectMany(d => GrafanaFiles.DashboardQueries(d.Path, d.Json))
+            .Concat(GrafanaFiles.AlertQueries())
+            .Select(q => (Where: q.Where, Type: (string?)q.Model["queryType"]))
+            .ToList();
+
+        Assert.NotEmpty(used);
+        Assert.All(used, q => Assert.True(q.Type is { } type && QueryTypes.TryParse(type, out _), $"{q.Where}: queryType '{q.Type}' is not in the table"));
+    }
+
+    [GeneratedRegex(@"var QUERY_TYPES = \[(?<list>.*?)\];", RegexOptions.Singleline)]
+    private static partial Regex QueryTypesList();
+
+    [GeneratedRegex(@"value: '(?<value>[^']*)'")]
+    private static partial Regex QueryTypeValue();
+}
