@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Dashboards;
 
@@ -224,4 +225,21 @@ public sealed partial class DashboardFilesTests
 
     [GeneratedRegex(@"/d/(?<uid>[A-Za-z0-9_-]+)")]
     private static partial Regex DashboardLink();
+
+    [Fact]
+    public void QueryModel_KnownKeys_AreTheMembersTheDocsDocument()
+    {
+        // The "Member" table of docs/grafana-plugin.md lists every key a query may carry: a key the checker did not
+        // know would flag valid queries, and one it knew but the docs lacked would let an undocumented key pass.
+        var docs = File.ReadAllLines(Path.Combine(RepoPaths.Root, "docs", "grafana-plugin.md"));
+        var documented = docs.SkipWhile(l => !l.StartsWith("| Member |", StringComparison.Ordinal)).Skip(2)
+            .TakeWhile(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('`')[1])
+            .ToList();
+
+        Assert.Equal(11, documented.Count); // queryType ... perDay, counted in the table by hand.
+        Assert.Equal(documented.Order(StringComparer.Ordinal), QueryModel.ModelKeys.Order(StringComparer.Ordinal));
+        Assert.Empty(QueryModel.Problems(JsonNode.Parse("""{"refId":"A","queryType":"connectorReport","perDay":false}""")!.AsObject(), new Dictionary<string, IReadOnlyList<string>?>()));
+        Assert.Empty(QueryModel.Problems(JsonNode.Parse("""{"refId":"A","queryType":"insights","thresholdPct":7.5}""")!.AsObject(), new Dictionary<string, IReadOnlyList<string>?>()));
+    }
 }

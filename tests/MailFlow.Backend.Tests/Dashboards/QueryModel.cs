@@ -15,12 +15,12 @@ internal static partial class QueryModel
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
     public static readonly string[] Measures = ["messages", "percent"];
 
+    /// <summary>The members of the plugin's query model (docs/grafana-plugin.md, "Query model").</summary>
+    public static readonly string[] ModelKeys =
+        ["queryType", "direction", "connectors", "connectorType", "source", "tls", "measure", "minMessages", "thresholdPct", "limit", "perDay"];
+
     /// <summary>Keys of the model plus those Grafana itself adds to every query.</summary>
-    private static readonly HashSet<string> KnownKeys =
-    [
-        "refId", "queryType", "direction", "connectors", "connectorType", "source", "tls", "measure", "minMessages", "limit",
-        "datasource", "hide", "intervalMs", "maxDataPoints", "key",
-    ];
+    private static readonly HashSet<string> KnownKeys = [.. ModelKeys, "refId", "datasource", "hide", "intervalMs", "maxDataPoints", "key"];
 
     /// <summary>
     /// The problems of one query model, empty when it is valid. <paramref name="variables"/> maps each template variable
