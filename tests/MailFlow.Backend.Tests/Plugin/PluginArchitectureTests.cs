@@ -44,14 +44,7 @@ public sealed class PluginArchitectureTests(PluginHarness harness)
     public async Task Arm64_StartedWithGrafanasCookie_PrintsTheHandshakeLineAndStopsOnSigterm()
     {
         var (file, args) = Arm64Command(harness.ExecutableFor("arm64"));
-        var start = new ProcessStartInfo(file, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["grafana_plugin_type"] = "datasource", ["PLUGIN_PROTOCOL_VERSIONS"] = "2" },
-        };
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(PluginProcessTests.AsGrafanaStartsIt(file, args))!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {

@@ -11,14 +11,7 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
     [Fact]
     public async Task Start_WithGrafanaCookie_StdoutIsExactlyTheHandshakeLine()
     {
-        var start = new ProcessStartInfo(harness.Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["grafana_plugin_type"] = "datasource", ["PLUGIN_PROTOCOL_VERSIONS"] = "2" },
-        };
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(AsGrafanaStartsIt(harness.Executable))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var first = process.StandardOutput.ReadLine();
         Assert.NotNull(first);
@@ -44,19 +37,9 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
         using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         busy.Start();
         var first = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
-        var start = new ProcessStartInfo(harness.Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment =
-            {
-                ["grafana_plugin_type"] = "datasource",
-                ["PLUGIN_PROTOCOL_VERSIONS"] = "2",
-                ["PLUGIN_MIN_PORT"] = first.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["PLUGIN_MAX_PORT"] = (first + 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-        };
+        var start = AsGrafanaStartsIt(harness.Executable);
+        start.Environment["PLUGIN_MIN_PORT"] = first.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["PLUGIN_MAX_PORT"] = (first + 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         _ = process.StandardError.ReadToEndAsync();
         var line = process.StandardOutput.ReadLine();
@@ -128,6 +111,15 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
         Assert.Contains("serve", stderr, StringComparison.Ordinal);
         Assert.Contains("Grafana", stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>The plugin started as Grafana starts it (its magic cookie and protocol version), output redirected.</summary>
+    internal static ProcessStartInfo AsGrafanaStartsIt(string file, params string[] arguments) => new(file, arguments)
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+        Environment = { ["grafana_plugin_type"] = "datasource", ["PLUGIN_PROTOCOL_VERSIONS"] = "2" },
+    };
 
     /// <summary>go-plugin's handshake: core protocol 1, Grafana's plugin protocol 2, gRPC on a loopback TCP port.</summary>
     [GeneratedRegex(@"^1\|2\|tcp\|127\.0\.0\.1:[1-9][0-9]{0,4}\|grpc$")]
