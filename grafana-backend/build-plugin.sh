@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Packages the Grafana plugin: grafana-backend/build-plugin.sh <out-dir>
-# writes <out-dir>/mailflow-tls-datasource/ (plugin.json, module.js, img/, gpx_mailflow_linux_amd64,
+# writes <out-dir>/mailflow-tls-datasource/ (plugin.json, module.js, README.md, img/, gpx_mailflow_linux_amd64,
 # gpx_mailflow_linux_arm64), ready to copy into Grafana's plugin directory (allow it with
 # GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=mailflow-tls-datasource). Grafana runs gpx_mailflow_linux_<its arch>.
+#
+# The browser side (plugin/src, TypeScript) is built by npm into plugin/dist (webpack; needs Node.js >= 18.12 and
+# npm; `npm ci` first when plugin/node_modules is missing or older than the lock file). MAILFLOW_PLUGIN_FRONTEND=<dir>
+# takes an already built dist folder instead (the Docker image builds it in its own step).
 #
 # The executables are self-contained. MAILFLOW_PLUGIN_BUILD chooses how:
 #   aot        (default) Native AOT: ~22 MB each, handshake in ~0.1 s; needs a C toolchain (gcc or clang), and for
@@ -54,6 +58,25 @@ flock 9
 
 publish="$(mktemp -d)"
 trap 'rm -rf "$publish"' EXIT
+
+# The browser side first: a type or build error fails in seconds, before the minutes of publishing.
+frontend="${MAILFLOW_PLUGIN_FRONTEND:-}"
+if [ -z "$frontend" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "build-plugin.sh: npm is missing; the plugin's browser side is built with Node.js >= 18.12 and npm" \
+      "(Debian: apt-get install -y nodejs npm), or set MAILFLOW_PLUGIN_FRONTEND to a built plugin/dist folder" >&2
+    exit 1
+  fi
+  if [ ! -f "$here/plugin/node_modules/.package-lock.json" ] || [ "$here/plugin/package-lock.json" -nt "$here/plugin/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$here/plugin" --no-audit --no-fund --loglevel=error >&2
+  fi
+  npm run --prefix "$here/plugin" --silent build -- --no-stats >&2
+  frontend="$here/plugin/dist"
+fi
+if [ ! -f "$frontend/module.js" ] || [ ! -f "$frontend/plugin.json" ]; then
+  echo "build-plugin.sh: $frontend has no module.js and plugin.json (the output of npm run build in grafana-backend/plugin)" >&2
+  exit 1
+fi
 
 # publish_arch <arch>: writes $publish/<arch>/mailflow-backend and sets $how to the mode it used.
 publish_arch() {
@@ -112,9 +135,8 @@ for arch in "${archs[@]}"; do
 done
 
 rm -rf "$dest"
-mkdir -p "$dest/img"
-cp "$here/plugin/plugin.json" "$here/plugin/module.js" "$here/plugin/README.md" "$dest/"
-cp "$here/plugin/img/"* "$dest/img/"
+mkdir -p "$dest"
+cp -R "$frontend/." "$dest/"
 summary=()
 for i in "${!archs[@]}"; do
   exe="$dest/gpx_mailflow_linux_${archs[$i]}"

@@ -6,7 +6,7 @@ using MailFlow.Testing;
 namespace MailFlow.Backend.Tests.Plugin;
 
 /// <summary>
-/// The table of query types (Plugin/QueryTypes.cs) against what asks for them: the query editor (plugin/module.js),
+/// The table of query types (Plugin/QueryTypes.cs) against what asks for them: the query editor (plugin/src/types.ts),
 /// the dashboards and the alert rules. A type offered or used but missing from the table would fail every query.
 /// </summary>
 public sealed partial class QueryTypesTests
@@ -32,12 +32,12 @@ public sealed partial class QueryTypesTests
     [Fact]
     public void Table_HoldsExactlyTheTypesTheEditorOffers()
     {
-        var module = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "module.js"));
-        var list = QueryTypesList().Match(module);
-        Assert.True(list.Success, "module.js has no QUERY_TYPES list");
+        var source = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "src", "types.ts"));
+        var list = QueryTypesList().Match(source);
+        Assert.True(list.Success, "plugin/src/types.ts has no QUERY_TYPES list");
         var offered = QueryTypeValue().Matches(list.Groups["list"].Value).Select(m => m.Groups["value"].Value).ToList();
 
-        // module.js lists the eight types of the README's query model.
+        // The editor lists the eight types of the README's query model.
         Assert.Equal(8, offered.Count);
         Assert.Equal(offered.Order(StringComparer.Ordinal), QueryTypes.WireNames.Order(StringComparer.Ordinal));
     }
@@ -55,7 +55,7 @@ public sealed partial class QueryTypesTests
         Assert.All(used, q => Assert.True(q.Type is { } type && QueryTypes.TryParse(type, out _), $"{q.Where}: queryType '{q.Type}' is not in the table"));
     }
 
-    [GeneratedRegex(@"var QUERY_TYPES = \[(?<list>.*?)\];", RegexOptions.Singleline)]
+    [GeneratedRegex(@"export const QUERY_TYPES = \[(?<list>.*?)\] as const;", RegexOptions.Singleline)]
     private static partial Regex QueryTypesList();
 
     [GeneratedRegex(@"value: '(?<value>[^']*)'")]

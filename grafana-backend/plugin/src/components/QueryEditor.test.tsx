@@ -1,0 +1,192 @@
+import React, { useState } from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { DataSource } from '../datasource';
+import { MailFlowQuery, QUERY_TYPES } from '../types';
+import { TestGrafanaApi, TestTemplateSrv, newDataSource } from '../testing/grafana';
+import { QueryEditor } from './QueryEditor';
+
+/** The editor as a panel holds it: every change becomes the next query; the calls are recorded. */
+function setup(query: Partial<MailFlowQuery>, datasource: DataSource = newDataSource()) {
+  const changes: MailFlowQuery[] = [];
+  const runs: number[] = [];
+  function Panel() {
+    const [current, setCurrent] = useState<MailFlowQuery>({ refId: 'A', ...query });
+    return (
+      <QueryEditor
+        datasource={datasource}
+        query={current}
+        onChange={(next) => {
+          changes.push(next);
+          setCurrent(next);
+        }}
+        onRunQuery={() => runs.push(changes.length)}
+      />
+    );
+  }
+  const view = render(<Panel />);
+  return { changes, runs, view, user: userEvent.setup() };
+}
+
+const COMMON_FIELDS = ['Query type', 'Direction', 'Connectors', 'Type', 'TLS version', 'Source'];
+
+// Which query types take which extra field (docs/grafana-plugin.md, "Query model": measure for timeseries,
+// minMessages for connectorTlsShare and insights, limit for peers).
+const EXTRA_FIELDS: Record<string, string[]> = {
+  summary: [],
+  timeseries: ['Measure'],
+  connectorReport: [],
+  insights: ['Min messages'],
+  peers: ['Limit'],
+  connectorTlsShare: ['Min messages'],
+  connectors: [],
+  thresholds: [],
+};
+const ALL_EXTRA = ['Measure', 'Min messages', 'Limit'];
+
+describe('QueryEditor', () => {
+  let api: TestGrafanaApi;
+  beforeEach(() => {
+    api = new TestGrafanaApi().install(new TestTemplateSrv([{ name: 'connector', current: ['Contoso'] }]));
+    api.resources.connectors = [
+      { name: 'Contoso', connectorType: 'Partner', forcedTls: true },
+      { name: 'Contoso', connectorType: 'Partner', forcedTls: true },
+      { name: 'Fabrikam', connectorType: 'OnPremises', forcedTls: false },
+    ];
+  });
+
+  it('offers exactly the eight query types', () => {
+    expect(QUERY_TYPES.map((t) => t.value)).toEqual(Object.keys(EXTRA_FIELDS));
+  });
+
+  it.each(Object.keys(EXTRA_FIELDS))('shows the fields of a %s query', async (queryType) => {
+    setup({ queryType });
+
+    for (const label of [...COMMON_FIELDS, ...EXTRA_FIELDS[queryType]]) {
+      expect(screen.getByText(label, { selector: 'label' })).toBeInTheDocument();
+    }
+    for (const label of ALL_EXTRA.filter((l) => !EXTRA_FIELDS[queryType].includes(l))) {
+      expect(screen.queryByText(label, { selector: 'label' })).not.toBeInTheDocument();
+    }
+    // The query type's name shows as the selection.
+    const label = QUERY_TYPES.find((t) => t.value === queryType)!.label;
+    expect(screen.getByText(label, { selector: 'div' })).toBeInTheDocument();
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+  });
+
+  it('shows a new query as the summary over everything', async () => {
+    setup({});
+
+    expect(screen.getByText('Summary')).toBeInTheDocument();
+    expect(screen.getAllByText('All')).toHaveLength(3); // direction, connector type, TLS version
+    expect(screen.getByText('All connectors')).toBeInTheDocument();
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+  });
+
+  it('changes the query type and runs the query', async () => {
+    const { changes, runs, user } = setup({ queryType: 'summary', source: 'mx1' });
+
+    await user.click(screen.getByLabelText('Query type'));
+    await user.click(await screen.findByText('Legacy peers'));
+
+    expect(changes).toEqual([{ refId: 'A', queryType: 'peers', source: 'mx1' }]);
+    expect(runs).toEqual([1]);
+    expect(screen.getByText('Limit')).toBeInTheDocument();
+  });
+
+  it.each([
+    ['Direction', 'Outbound', { direction: 'outbound' }],
+    ['Type', 'On-premises', { connectorType: 'OnPremises' }],
+    ['TLS version', 'TLS 1.0', { tls: 'TLS1.0' }],
+  ])('sets %s to %s and runs the query', async (label, option, patch) => {
+    const { changes, runs, user } = setup({ queryType: 'summary' });
+
+    await user.click(screen.getByLabelText(label));
+    await user.click(await screen.findByText(option));
+
+    expect(changes).toEqual([{ refId: 'A', queryType: 'summary', ...patch }]);
+    expect(runs).toEqual([1]);
+  });
+
+  it('offers the connectors the backend lists once each, the internet pseudo-connector and the variables', async () => {
+    const { changes, user } = setup({ queryType: 'connectorReport' });
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+    expect(api.requests[0]).toMatchObject({ method: 'GET', url: '/api/datasources/uid/mailflow/resources/connectors' });
+
+    await user.click(screen.getByLabelText('Connectors'));
+    expect(await screen.findByText('Without a connector (internet)')).toBeInTheDocument();
+    expect(screen.getAllByText('Contoso')).toHaveLength(1);
+    expect(screen.getByText('Partner, forced TLS')).toBeInTheDocument();
+    expect(screen.getByText('OnPremises')).toBeInTheDocument();
+    expect(screen.getByText('$connector')).toBeInTheDocument();
+
+    await user.click(screen.getByText('Fabrikam'));
+    expect(changes.at(-1)).toEqual({ refId: 'A', queryType: 'connectorReport', connectors: ['Fabrikam'] });
+    await user.click(screen.getByLabelText('Connectors'));
+    await user.click(await screen.findByText('Without a connector (internet)'));
+    expect(changes.at(-1)!.connectors).toEqual(['Fabrikam', '$__internet']);
+  });
+
+  it('still offers the internet pseudo-connector when the list fails', async () => {
+    delete api.resources.connectors;
+    const { user } = setup({ queryType: 'summary' });
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+
+    await user.click(screen.getByLabelText('Connectors'));
+
+    expect(await screen.findByText('Without a connector (internet)')).toBeInTheDocument();
+    expect(screen.queryByText('Contoso')).not.toBeInTheDocument();
+  });
+
+  it('shows selected connectors, the pseudo-connector by its label', async () => {
+    setup({ queryType: 'summary', connectors: ['Contoso', '$__internet'] });
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+
+    expect(screen.getByText('Contoso')).toBeInTheDocument();
+    expect(screen.getByText('Without a connector (internet)')).toBeInTheDocument();
+  });
+
+  it('edits the source as typed and runs the query when the field is left', async () => {
+    const { changes, runs, user } = setup({ queryType: 'summary' });
+
+    await user.type(screen.getByLabelText('Source'), 'mx1');
+    expect(changes.at(-1)).toEqual({ refId: 'A', queryType: 'summary', source: 'mx1' });
+    expect(runs).toEqual([]);
+    await user.tab();
+    expect(runs).toEqual([3]);
+  });
+
+  it('sets the measure of a time series', async () => {
+    const { changes, runs, user } = setup({ queryType: 'timeseries' });
+
+    await user.click(screen.getByText('Percent'));
+
+    expect(changes).toEqual([{ refId: 'A', queryType: 'timeseries', measure: 'percent' }]);
+    expect(runs).toEqual([1]);
+  });
+
+  it('takes the minimum messages as a number, and empty as the data source default', async () => {
+    const { changes, runs, user } = setup({ queryType: 'connectorTlsShare' });
+    const input = screen.getByLabelText('Min messages');
+
+    await user.type(input, '20');
+    expect(changes.at(-1)!.minMessages).toBe(20);
+    await user.clear(input);
+    expect(changes.at(-1)!.minMessages).toBeUndefined();
+    expect(runs).toEqual([]);
+    await user.tab();
+    expect(runs).toHaveLength(1);
+  });
+
+  it('takes the peers limit as a number', async () => {
+    const { changes, user } = setup({ queryType: 'peers' });
+    const input = screen.getByLabelText('Limit');
+    expect(input).toHaveValue(50);
+
+    await user.clear(input);
+    await user.type(input, '7');
+
+    expect(changes.at(-1)!.limit).toBe(7);
+  });
+});
