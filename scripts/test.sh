@@ -15,7 +15,7 @@ command -v protoc-gen-go-grpc >/dev/null || need+=(protoc-gen-go-grpc)
 [ -d /usr/share/gocode/src/github.com/hashicorp/go-plugin ] || need+=(golang-github-hashicorp-go-plugin-dev)
 [ -d /usr/share/gocode/src/google.golang.org/grpc ] || need+=(golang-google-grpc-dev)
 [ -d /usr/share/gocode/src/google.golang.org/protobuf ] || need+=(golang-google-protobuf-dev)
-# npm also validates the compose file (dclint).
+# npm also builds and tests the plugin's browser side and validates the compose file (dclint).
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 command -v gcc >/dev/null || need+=(gcc)
@@ -54,12 +54,22 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The apache-arrow decoder of the plugin tests, from its lock file.
 [ -d tests/arrow-check/node_modules/apache-arrow ] || npm ci --no-audit --no-fund --prefix tests/arrow-check >&2
 
+# The plugin's browser side (grafana-backend/plugin, TypeScript): its type check, its jest tests (Testing Library, the
+# real @grafana packages, the built AMD module) and the build of dist/module.js that the package below takes.
+plugin_web=grafana-backend/plugin
+if [ ! -f "$plugin_web/node_modules/.package-lock.json" ] || [ "$plugin_web/package-lock.json" -nt "$plugin_web/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$plugin_web" --no-audit --no-fund --loglevel=error >&2
+fi
+npm run --prefix "$plugin_web" --silent typecheck
+npm run --prefix "$plugin_web" --silent build -- --no-stats
+npm test --prefix "$plugin_web" --silent -- --ci
+
 # The plugin tests and the dashboard tests run the same packaged plugin (two Native AOT publishes, amd64 and arm64,
 # take minutes): package it once for both. Set MAILFLOW_TEST_PLUGIN_DIR to reuse a folder packaged earlier.
 if [ -z "${MAILFLOW_TEST_PLUGIN_DIR:-}" ]; then
   plugin_out="$(mktemp -d)"
   trap 'rm -rf "$plugin_out"' EXIT
-  grafana-backend/build-plugin.sh "$plugin_out"
+  MAILFLOW_PLUGIN_FRONTEND="$PWD/$plugin_web/dist" grafana-backend/build-plugin.sh "$plugin_out"
   export MAILFLOW_TEST_PLUGIN_DIR="$plugin_out/mailflow-tls-datasource"
 fi
 
