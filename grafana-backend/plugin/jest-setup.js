@@ -31,3 +31,12 @@ class NoLayoutObserver {
 }
 global.IntersectionObserver = global.IntersectionObserver ?? NoLayoutObserver;
 global.ResizeObserver = global.ResizeObserver ?? NoLayoutObserver;
+
+// i18next (under @grafana/ui) prints an advertisement when it starts; keep the test output to the tests.
+const info = console.info;
+console.info = (...args) => {
+  if (typeof args[0] === 'string' && args[0].includes('i18next is made possible by')) {
+    return;
+  }
+  info(...args);
+};
