@@ -8,7 +8,8 @@ namespace MailFlow.TlsReports;
 /// <summary>Something wrong or odd in a report: where (a JSON path like <c>$.policies[0].summary</c>, or <c>gzip</c>) and why.</summary>
 /// <param name="Where">The place in the report.</param>
 /// <param name="Reason">What is wrong, as a sentence a user can act on.</param>
-public sealed record TlsReportProblem(string Where, string Reason)
+/// <param name="TooLarge">True when the report was refused for its size (a receiver answers 413, not 400).</param>
+public sealed record TlsReportProblem(string Where, string Reason, bool TooLarge = false)
 {
     public override string ToString() => Where.Length == 0 ? Reason : Where + ": " + Reason;
 }
@@ -21,9 +22,19 @@ public sealed record TlsReportResult(TlsReport? Report, TlsReportProblem? Error,
 }
 
 /// <summary>A report refused, with where and why. Internal to the parser: callers get a <see cref="TlsReportResult"/>.</summary>
-internal sealed class TlsReportException(string where, string reason) : Exception(reason)
+internal sealed class TlsReportException(string where, string reason, bool tooLarge = false) : Exception(OneLine(reason))
 {
+    /// <summary>A reason on one line: values quoted from a report may hold control characters; long ones are cut.</summary>
+    private static string OneLine(string reason)
+    {
+        var chars = reason.Select(c => char.IsControl(c) ? ' ' : c).ToArray();
+        var text = new string(chars);
+        return text.Length <= 400 ? text : text[..400] + "...";
+    }
+
     public string Where { get; } = where;
+
+    public bool TooLarge { get; } = tooLarge;
 }
 
 /// <summary>
@@ -49,13 +60,25 @@ public static class TlsReportParser
         try
         {
             var json = Decode(payload, mediaType, limits, notes);
-            return new TlsReportResult(ParseJson(json, limits, now, notes), null, notes);
+            var report = ParseJson(json, limits, now, notes);
+            return new TlsReportResult(report, null, Collapse(notes));
         }
         catch (TlsReportException e)
         {
-            return new TlsReportResult(null, new TlsReportProblem(e.Where, e.Message), notes);
+            return new TlsReportResult(null, new TlsReportProblem(e.Where, e.Message, e.TooLarge), Collapse(notes));
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            // Not expected (every value's kind is checked first): still a refused report, not a crash of the reader.
+            return new TlsReportResult(null, new TlsReportProblem("", "unreadable report: " + e.Message.ReplaceLineEndings(" ")), Collapse(notes));
         }
     }
+
+    /// <summary>One note per kind of oddity: a sender that writes every count as a string is told once, with where it starts.</summary>
+    private static List<TlsReportProblem> Collapse(List<TlsReportProblem> notes) =>
+        notes.GroupBy(n => n.Reason, StringComparer.Ordinal)
+            .Select(g => g.Count() == 1 ? g.First() : new TlsReportProblem(g.First().Where, string.Create(CultureInfo.InvariantCulture, $"{g.Key} ({g.Count()} places; the first here)")))
+            .ToList();
 
     /// <summary>True when the bytes start like gzip (RFC 1952 magic).</summary>
     public static bool IsGzip(ReadOnlySpan<byte> bytes) => bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
@@ -69,7 +92,7 @@ public static class TlsReportParser
 
         if (payload.Length > limits.MaxCompressedBytes)
         {
-            throw new TlsReportException("", string.Create(CultureInfo.InvariantCulture, $"{payload.Length:N0} bytes, more than the {limits.MaxCompressedBytes:N0} accepted for one report"));
+            throw new TlsReportException("", string.Create(CultureInfo.InvariantCulture, $"{payload.Length:N0} bytes, more than the {limits.MaxCompressedBytes:N0} accepted for one report"), tooLarge: true);
         }
 
         var gzip = IsGzip(payload);
@@ -105,7 +128,7 @@ public static class TlsReportParser
             {
                 if (output.Length + read > limits.MaxJsonBytes)
                 {
-                    throw new TlsReportException("gzip", string.Create(CultureInfo.InvariantCulture, $"decompresses to more than {limits.MaxJsonBytes:N0} bytes (from {payload.Length:N0}): refused as a gzip bomb"));
+                    throw new TlsReportException("gzip", string.Create(CultureInfo.InvariantCulture, $"decompresses to more than {limits.MaxJsonBytes:N0} bytes (from {payload.Length:N0}): refused as a gzip bomb"), tooLarge: true);
                 }
 
                 output.Write(buffer, 0, read);
@@ -129,6 +152,12 @@ public static class TlsReportParser
     /// <summary>Parses and validates the JSON of a report.</summary>
     internal static TlsReport ParseJson(byte[] json, TlsReportLimits limits, DateTimeOffset now, List<TlsReportProblem> notes)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            var valid = System.Text.Unicode.Utf8.ToUtf16(json, new char[json.Length], out var read, out _, replaceInvalidSequences: false);
+            throw new TlsReportException(string.Create(CultureInfo.InvariantCulture, $"byte {read + 1}"), $"not UTF-8 text ({valid}): a report is UTF-8 JSON");
+        }
+
         JsonDocument document;
         try
         {
@@ -234,7 +263,7 @@ public static class TlsReportParser
             var type = RequiredString(policy, policyPath, "policy-type").ToLowerInvariant();
             if (!TlsReportVocabulary.PolicyTypes.Contains(type))
             {
-                throw new TlsReportException(policyPath + ".policy-type", $"'{type}' is not one of {string.Join(", ", TlsReportVocabulary.PolicyTypes)}");
+                throw new TlsReportException(policyPath + ".policy-type", $"'{Shorten(type)}' is not one of {string.Join(", ", TlsReportVocabulary.PolicyTypes)}");
             }
 
             var domain = HostName(RequiredString(policy, policyPath, "policy-domain"));
@@ -356,7 +385,7 @@ public static class TlsReportParser
             var text = RequiredString(parent, path, name);
             if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var time) || text.Length < 10)
             {
-                throw new TlsReportException(path + "." + name, $"'{text}' is not an RFC 3339 date-time (e.g. 2026-11-20T00:00:00Z)");
+                throw new TlsReportException(path + "." + name, $"'{Shorten(text)}' is not an RFC 3339 date-time (e.g. 2026-11-20T00:00:00Z)");
             }
 
             if (!text.EndsWith('Z') && !text.EndsWith('z') && time.Offset == TimeSpan.Zero && !text.Contains('+', StringComparison.Ordinal) && text.LastIndexOf('-') < 10)
