@@ -18,6 +18,7 @@ RUN case "$(dpkg --print-architecture)" in \
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY proto/ proto/
+COPY tlsrpt/ tlsrpt/
 COPY grafana-backend/ grafana-backend/
 # Writes /out/mailflow-tls-datasource/ with plugin.json, module.js, the logo, gpx_mailflow_linux_amd64 and
 # gpx_mailflow_linux_arm64.
