@@ -294,6 +294,15 @@ public sealed class TlsReportReceiverTests(TlsReportReceiverFixture fixture) : I
         Assert.Contains("--tlsrpt-listen: ", string.Join("\n", new ServeOptions { TlsReports = new TlsReportReceiverOptions { Listen = "nowhere" } }.Problems()), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("serve", "--listen", "127.0.0.1:0", "--tlsrpt-listen", "nowhere")]
+    [InlineData("serve", "--listen", "127.0.0.1:0", "--tlsrpt-listen", "127.0.0.1:0", "--tlsrpt-per-minute", "0")]
+    [InlineData("serve", "--listen", "127.0.0.1:0", "--tlsrpt-listen", "127.0.0.1:0", "--tlsrpt-max-bytes", "10")]
+    public async Task Serve_BadReceiverOptions_ExitCode2(params string[] args)
+    {
+        Assert.Equal(2, await BackendCommandLine.RunAsync(args));
+    }
+
     private static byte[] Bomb()
     {
         // 64 MB of spaces: a few tens of KB of gzip, far past the 32 MiB a report may decompress to.
