@@ -166,6 +166,12 @@ public static partial class TlsReportReceiver
             return;
         }
 
+        // Kestrel's own limit (30 MB by default) must not cut in first with an answer of its own.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = (long)limit + 65536;
+        }
+
         byte[] body;
         using (var buffer = new MemoryStream())
         {
