@@ -192,7 +192,9 @@ public static partial class TlsReportReceiver
         }
 
         // 3. The report: the same reader as mailflow-exporter's (gzip sniffed and bounded, then field by field).
-        var result = TlsReportParser.Read(body, mediaType, options.Limits, DateTimeOffset.UtcNow);
+        // Content-Encoding: gzip over a +json report is the same bytes as a +gzip report: no note about a mismatch.
+        var declared = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) ? TlsReportVocabulary.GzipMediaType : mediaType;
+        var result = TlsReportParser.Read(body, declared, options.Limits, DateTimeOffset.UtcNow);
         if (result.Report is not { } report)
         {
             var status = result.Error!.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest;

@@ -240,6 +240,33 @@ public sealed class TlsReportReceiverTests(TlsReportReceiverFixture fixture) : I
     }
 
     [Fact]
+    public async Task JsonWithContentEncodingGzip_Accepted_WithoutNotes()
+    {
+        var database = fixture.NewDatabase();
+        var (app, http, reports) = await StartAsync(database);
+        try
+        {
+            // Company-X's report is stored as .json.gz: the same bytes sent as +json with Content-Encoding: gzip.
+            var company = TlsReportSamples.Files().Single(f => f.Name.StartsWith("company-x", StringComparison.Ordinal)).Bytes;
+            using var content = new ByteArrayContent(company);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/tlsrpt+json");
+            content.Headers.ContentEncoding.Add("gzip");
+            using var response = await http.PostAsync(reports, content);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(answer.RootElement.TryGetProperty("notes", out _));
+            // Points: one sessions point, three failure points (certificate-expired, starttls-not-supported, validation-failure).
+            Assert.Equal(4, answer.RootElement.GetProperty("points").GetInt32());
+            Assert.Equal(303, fixture.Scalar("SELECT sum(sessions) FROM tlsrpt_failures", database));
+        }
+        finally
+        {
+            await StopAsync(app, http);
+        }
+    }
+
+    [Fact]
     public async Task RateLimit_PerClient_429WithRetryAfter()
     {
         var database = fixture.NewDatabase();
