@@ -4,6 +4,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0.100 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY proto/ proto/
+COPY tlsrpt/ tlsrpt/
 COPY grafana-backend/ grafana-backend/
 RUN dotnet publish grafana-backend/MailFlow.Backend/MailFlow.Backend.csproj -c Release -o /app --nologo
 

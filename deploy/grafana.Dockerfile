@@ -22,6 +22,7 @@ COPY proto/ proto/
 # The npm packages first, in their own layer: rebuilt only when the lock file changes.
 COPY grafana-backend/plugin/package.json grafana-backend/plugin/package-lock.json grafana-backend/plugin/.npmrc grafana-backend/plugin/
 RUN npm ci --prefix grafana-backend/plugin --no-audit --no-fund
+COPY tlsrpt/ tlsrpt/
 COPY grafana-backend/ grafana-backend/
 # Builds the browser side (npm run build) and writes /out/mailflow-tls-datasource/ with plugin.json, module.js, the
 # README, the logo, gpx_mailflow_linux_amd64 and gpx_mailflow_linux_arm64.

@@ -6,4 +6,5 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(IngestCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(RollupCommand.Create());
+root.Subcommands.Add(MailFlow.Exporter.Tlsrpt.TlsrptCommand.Create());
 return root.Parse(args).Invoke();

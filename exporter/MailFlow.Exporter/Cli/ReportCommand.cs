@@ -17,6 +17,7 @@ public static class ReportCommand
         var tls10 = new Option<double>("--insight-tls10-percent") { Description = $"TLS 1.0 share (percent) on a Partner or OnPremises connector that raises an insight. Default: {InsightSettings.DefaultTls10Percent}.", DefaultValueFactory = _ => InsightSettings.DefaultTls10Percent };
         var minMessages = new Option<long>("--insight-min-messages") { Description = $"Messages a connector must carry in the window before its TLS 1.0 insight can fire. Default: {InsightSettings.DefaultMinMessages}.", DefaultValueFactory = _ => InsightSettings.DefaultMinMessages };
         var maxPeers = new Option<int>("--max-peers") { Description = "Legacy peers listed at most. Default: 50.", DefaultValueFactory = _ => 50 };
+        var tlsrpt = new Option<bool>("--tlsrpt") { Description = "The inputs are SMTP TLS reports (RFC 8460: .json, .json.gz, Maildir, mbox), not logs: print what the senders saw." };
 
         var command = new Command("report", "Read mail logs and print which TLS versions protected inbound and outbound mail, per day, per connector, with insights and the legacy peers to contact.");
         inputs.AddTo(command);
@@ -26,6 +27,7 @@ public static class ReportCommand
         command.Options.Add(tls10);
         command.Options.Add(minMessages);
         command.Options.Add(maxPeers);
+        command.Options.Add(tlsrpt);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
             var fromTime = InputOptions.ParseTime(parseResult.GetValue(from), "--from");
@@ -33,6 +35,11 @@ public static class ReportCommand
             if (fromTime is not null && toTime is not null && fromTime >= toTime)
             {
                 throw new CliError("--from must be before --to");
+            }
+
+            if (parseResult.GetValue(tlsrpt))
+            {
+                return Tlsrpt.TlsrptCommand.Report(parseResult.GetValue(inputs.Inputs) ?? [], fromTime, toTime, parseResult.GetValue(output) ?? "table");
             }
 
             var insightSettings = new InsightSettings

@@ -2,13 +2,16 @@ using System.Globalization;
 using System.CommandLine;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
+using MailFlow.Backend.TlsReports;
+using MailFlow.TlsReports;
 
 namespace MailFlow.Backend.Hosting;
 
 /// <summary>
 /// The command line of <c>mailflow-backend</c>. Every option has an environment variable (the option wins), so that
 /// secrets can stay out of process listings: INFLUX_URL, INFLUX_DATABASE, INFLUX_RETENTION_POLICY, INFLUX_ORG,
-/// INFLUX_BUCKET, INFLUX_TOKEN, INFLUX_TOKEN_FILE, INFLUX_USERNAME, INFLUX_PASSWORD, MAILFLOW_LISTEN, MAILFLOW_API_KEY.
+/// INFLUX_BUCKET, INFLUX_TOKEN, INFLUX_TOKEN_FILE, INFLUX_USERNAME, INFLUX_PASSWORD, MAILFLOW_LISTEN, MAILFLOW_API_KEY,
+/// MAILFLOW_TLSRPT_LISTEN, MAILFLOW_TLSRPT_DOMAINS, MAILFLOW_TLSRPT_PER_MINUTE, MAILFLOW_TLSRPT_MAX_BYTES.
 /// </summary>
 public static class BackendCommandLine
 {
@@ -34,9 +37,15 @@ public static class BackendCommandLine
 
         var rollups = new Option<bool?>("--rollups") { Description = "read whole 5-minute blocks, hours and days from the exporter's rollup tiers (false: minute points only, for data written by another tool) [env MAILFLOW_ROLLUPS; default true]" };
 
-        var serve = new Command("serve", "Serve the public gRPC API (mailflow.v1.MailFlowInsights) with reflection and health over HTTP/2")
+        var tlsrptListen = new Option<string?>("--tlsrpt-listen") { Description = "host:port of the SMTP TLS report receiver (RFC 8460 rua=https://; POST " + TlsReportReceiverOptions.DefaultPath + "); HTTPS with --tls-cert/--tls-key [env MAILFLOW_TLSRPT_LISTEN; default: off]" };
+        var tlsrptDomains = new Option<string?>("--tlsrpt-domains") { Description = "comma-separated policy domains reports are accepted for (and their subdomains) [env MAILFLOW_TLSRPT_DOMAINS; default: any]" };
+        var tlsrptPerMinute = new Option<int?>("--tlsrpt-per-minute") { Description = $"reports accepted per minute from one client address [env MAILFLOW_TLSRPT_PER_MINUTE; default {TlsReportReceiverOptions.DefaultPerMinute}]" };
+        var tlsrptMaxBytes = new Option<int?>("--tlsrpt-max-bytes") { Description = $"largest report body accepted, in bytes (it may decompress to at most {TlsReportLimits.DefaultMaxJsonBytes / (1024 * 1024)} MiB) [env MAILFLOW_TLSRPT_MAX_BYTES; default {TlsReportLimits.DefaultMaxCompressedBytes}]" };
+
+        var serve = new Command("serve", "Serve the public gRPC API (mailflow.v1.MailFlowInsights) with reflection and health over HTTP/2, and optionally receive SMTP TLS reports over HTTPS")
         {
             listen, apiKeyFile, tlsCert, tlsKey, url, database, retention, org, bucket, token, tokenFile, username, password, timeout, cacheTtl, rollups,
+            tlsrptListen, tlsrptDomains, tlsrptPerMinute, tlsrptMaxBytes,
         };
         serve.SetAction(async (result, cancellationToken) =>
         {
@@ -73,8 +82,21 @@ public static class BackendCommandLine
                     engine.UseRollups = useRollups;
                 }
 
+                var reports = new TlsReportReceiverOptions
+                {
+                    Listen = result.GetValue(tlsrptListen) ?? Env("MAILFLOW_TLSRPT_LISTEN"),
+                    PolicyDomains = (result.GetValue(tlsrptDomains) ?? Env("MAILFLOW_TLSRPT_DOMAINS") ?? "")
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => d.TrimEnd('.').ToLowerInvariant()).ToList(),
+                    PerMinute = result.GetValue(tlsrptPerMinute) ?? (Env("MAILFLOW_TLSRPT_PER_MINUTE") is { } perMinute ? int.Parse(perMinute, CultureInfo.InvariantCulture) : TlsReportReceiverOptions.DefaultPerMinute),
+                };
+                if ((result.GetValue(tlsrptMaxBytes) ?? (Env("MAILFLOW_TLSRPT_MAX_BYTES") is { } maxBytes ? int.Parse(maxBytes, CultureInfo.InvariantCulture) : null)) is { } bodyLimit)
+                {
+                    reports.Limits = TlsReportLimits.Default with { MaxCompressedBytes = bodyLimit };
+                }
+
                 options = new ServeOptions
                 {
+                    TlsReports = reports,
                     Engine = engine,
                     Listen = result.GetValue(listen) ?? Env("MAILFLOW_LISTEN") ?? ServeOptions.DefaultListen,
                     ApiKey = ReadSecret(result.GetValue(apiKeyFile), "--api-key-file") ?? Env("MAILFLOW_API_KEY"),

@@ -7,6 +7,7 @@ using MailFlow.Api.V1;
 using MailFlow.Backend.Api;
 using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
+using MailFlow.Backend.TlsReports;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -59,9 +60,11 @@ public static class BackendServer
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<HealthServiceImpl>();
         builder.Services.AddHostedService<HealthPublisher>();
+        TlsReportReceiver.Configure(builder, options.TlsReports, options.Influx, options.TlsCertPath, options.TlsKeyPath);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        TlsReportReceiver.Map(app);
         app.MapGrpcService(services => UndecodableRequests.Bind(
             binder => MailFlowInsights.BindService(binder, services.GetRequiredService<MailFlowInsightsService>()),
             services.GetRequiredService<ApiKeyInterceptor>()));
@@ -112,6 +115,10 @@ public static class BackendServer
 
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MailFlow.Backend.Serve");
             ServeLog.Listening(logger, BoundAddress(app), string.IsNullOrEmpty(options.ApiKey) ? "none" : "x-api-key", options.Influx.ToString());
+            if (TlsReportReceiver.BoundAddress(app) is { } reports)
+            {
+                ServeLog.TlsReports(logger, new Uri(reports, options.TlsReports.Path));
+            }
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -152,6 +159,9 @@ internal static partial class ServeLog
 {
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Serving mailflow.v1 on {Address} (auth: {Auth}); InfluxDB {Influx}")]
     public static partial void Listening(ILogger logger, Uri address, string auth, string influx);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Receiving SMTP TLS reports (RFC 8460) on POST {Address}")]
+    public static partial void TlsReports(ILogger logger, Uri address);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Health: serving={Healthy}: {Message}")]
     public static partial void Health(ILogger logger, bool healthy, string message);

@@ -28,6 +28,9 @@ public sealed class ServeOptions
     /// <summary>How to reach InfluxDB.</summary>
     public InfluxOptions Influx { get; set; } = new();
 
+    /// <summary>The HTTPS receiver of SMTP TLS reports (off unless its listen address is set).</summary>
+    public MailFlow.Backend.TlsReports.TlsReportReceiverOptions TlsReports { get; set; } = new();
+
     /// <summary>The parsed listen address.</summary>
     public IPEndPoint ParseListen()
     {
@@ -86,6 +89,7 @@ public sealed class ServeOptions
             }
         }
 
+        problems.AddRange(TlsReports.Problems());
         try
         {
             Influx.Validate();

@@ -24,6 +24,63 @@ public static class InfluxSchema
     /// </summary>
     public const string TlsMeasurement = "mailflow_tls";
 
+    /// <summary>
+    /// SMTP TLS reports (RFC 8460) received from sending organisations: one point per report and policy (policies of
+    /// one report with the same tags summed), tags <see cref="TlsReportTags.Organization"/>,
+    /// <see cref="TlsReportTags.PolicyType"/>, <see cref="TlsReportTags.PolicyDomain"/>, <see cref="TlsReportTags.MxHost"/>;
+    /// fields <see cref="TlsReportFields.Successful"/>, <see cref="TlsReportFields.Failed"/> and
+    /// <see cref="TlsReportFields.ReportId"/>. Timestamp: the report's UTC day plus a per-report offset of whole seconds
+    /// within that day (a function of the organisation and report-id), so that the same report written again
+    /// overwrites itself while two reports of one day stay two points that add up.
+    /// </summary>
+    public const string TlsReportSessionsMeasurement = "tlsrpt_sessions";
+
+    /// <summary>
+    /// The failed sessions of SMTP TLS reports by result type and receiving MX: one point per report, policy
+    /// series, <see cref="TlsReportTags.ResultType"/> and <see cref="TlsReportTags.ReceivingMx"/> (failure details with
+    /// those tags summed), field <see cref="TlsReportFields.Sessions"/> and <see cref="TlsReportFields.ReportId"/>; same
+    /// timestamp as the report's <see cref="TlsReportSessionsMeasurement"/> points.
+    /// </summary>
+    public const string TlsReportFailuresMeasurement = "tlsrpt_failures";
+
+    /// <summary>Tag keys of the TLS report measurements.</summary>
+    public static class TlsReportTags
+    {
+        /// <summary>The reporting organisation (<c>organization-name</c>).</summary>
+        public const string Organization = "organization";
+
+        /// <summary><c>sts</c>, <c>tlsa</c> or <c>no-policy-found</c>.</summary>
+        public const string PolicyType = "policy_type";
+
+        /// <summary>The policy domain (lower case, no trailing dot).</summary>
+        public const string PolicyDomain = "policy_domain";
+
+        /// <summary>Sessions only: the policy's <c>mx-host</c> entries (MTA-STS patterns, or the TLSA host), lower case, sorted, comma-separated; absent for no-policy-found.</summary>
+        public const string MxHost = "mx_host";
+
+        /// <summary>Failures only: the <c>result-type</c> (the RFC 8460 registry, or an unknown type as given).</summary>
+        public const string ResultType = "result_type";
+
+        /// <summary>Failures only: <c>receiving-mx-hostname</c> (lower case, no trailing dot), else <c>receiving-ip</c>, else absent.</summary>
+        public const string ReceivingMx = "receiving_mx";
+    }
+
+    /// <summary>Field keys of the TLS report measurements.</summary>
+    public static class TlsReportFields
+    {
+        /// <summary>Sessions: <c>total-successful-session-count</c> (integer).</summary>
+        public const string Successful = "successful";
+
+        /// <summary>Sessions: <c>total-failure-session-count</c> (integer).</summary>
+        public const string Failed = "failed";
+
+        /// <summary>Failures: the sum of <c>failed-session-count</c> (integer).</summary>
+        public const string Sessions = "sessions";
+
+        /// <summary>Both: the report's <c>report-id</c> (string field, not a tag: it would grow a series per report).</summary>
+        public const string ReportId = "report_id";
+    }
+
     /// <summary>The tags kept by <see cref="TlsMeasurement"/>.</summary>
     public static IReadOnlyList<string> TlsMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Tls, Tags.Source];
 
