@@ -178,6 +178,8 @@ internal sealed class EximParser : ILogParser
             Direction = submission ? Direction.Submission : Direction.Inbound,
             Tls = Tls(fields, protocol.IndexOf("smtps"u8) >= 0),
             Cipher = _strings.Get(fields.Cipher),
+            Auth = Auth(fields, arrival: true),
+            CipherClass = Classify(fields),
             RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
             RemoteIp = _strings.Get(fields.HostIp),
             SenderDomain = senderDomain,
@@ -220,6 +222,8 @@ internal sealed class EximParser : ILogParser
             Direction = Direction.Outbound,
             Tls = Tls(fields, false),
             Cipher = _strings.Get(fields.Cipher),
+            Auth = Auth(fields, arrival: false),
+            CipherClass = Classify(fields),
             RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
             RemoteIp = _strings.Get(fields.HostIp),
             SenderDomain = sender,
@@ -231,6 +235,57 @@ internal sealed class EximParser : ILogParser
             LogId = _strings.Get(messageId),
         };
     }
+
+    /// <summary>
+    /// <c>CV=</c>: <c>dane</c> verified by DANE; <c>yes</c> verified against a CA (on deliveries the smtp transport
+    /// also checks the name, <c>tls_verify_cert_hostnames</c>; a client's name is never checked: trusted);
+    /// <c>no</c> not verified: untrusted, except an arrival that shows no <c>DN=</c> of a client certificate, where
+    /// "no certificate" and "not verified" cannot be told apart: unknown.
+    /// </summary>
+    private static TransitAuth Auth(in Fields fields, bool arrival)
+    {
+        var verified = fields.CertificateVerified;
+        if (verified.SequenceEqual("dane"u8))
+        {
+            return TransitAuth.Verified;
+        }
+
+        if (verified.SequenceEqual("yes"u8))
+        {
+            return arrival ? TransitAuth.Trusted : TransitAuth.Verified;
+        }
+
+        if (verified.SequenceEqual("no"u8))
+        {
+            return !arrival || fields.HasPeerDn ? TransitAuth.Untrusted : TransitAuth.Unknown;
+        }
+
+        return TransitAuth.Unknown;
+    }
+
+    /// <summary>Classifies the <c>X=</c> cipher; lines of one peer repeat the same name, so the last answer is kept.</summary>
+    private CipherClass Classify(in Fields fields)
+    {
+        if (fields.Cipher.IsEmpty)
+        {
+            return fields.Bits is > 0 and < 128 ? CipherClass.Weak : CipherClass.Unknown;
+        }
+
+        if (fields.Bits != _lastBits || !fields.Cipher.SequenceEqual(_lastCipher.AsSpan(0, _lastCipherLength)))
+        {
+            _lastClass = TransitSecurity.ClassifyCipher(fields.Cipher, fields.Bits);
+            _lastBits = fields.Bits;
+            _lastCipherLength = Math.Min(fields.Cipher.Length, _lastCipher.Length);
+            fields.Cipher[.._lastCipherLength].CopyTo(_lastCipher);
+        }
+
+        return _lastClass;
+    }
+
+    private readonly byte[] _lastCipher = new byte[96];
+    private int _lastCipherLength;
+    private int _lastBits = -1;
+    private CipherClass _lastClass;
 
     private static TlsVersion Tls(in Fields fields, bool protocolSaysTls)
     {
@@ -264,6 +319,9 @@ internal sealed class EximParser : ILogParser
         public ReadOnlySpan<byte> Protocol;
         public ReadOnlySpan<byte> TlsProtocol;
         public ReadOnlySpan<byte> Cipher;
+        public int Bits;
+        public ReadOnlySpan<byte> CertificateVerified;
+        public bool HasPeerDn;
         public ReadOnlySpan<byte> Router;
         public ReadOnlySpan<byte> Transport;
         public ReadOnlySpan<byte> Sender;
@@ -320,6 +378,7 @@ internal sealed class EximParser : ILogParser
                 else if (!value.IsEmpty && value[0] == '"')
                 {
                     length = QuotedLength(value);
+                    fields.HasPeerDn |= name.SequenceEqual("DN"u8);
                 }
                 else
                 {
@@ -348,6 +407,9 @@ internal sealed class EximParser : ILogParser
                         case 1 when name[0] == 'F':
                             fields.Sender = Utf8Text.AngleAddress(v);
                             break;
+                        case 2 when name[0] == 'C' && name[1] == 'V':
+                            fields.CertificateVerified = v;
+                            break;
                     }
                 }
 
@@ -365,6 +427,10 @@ internal sealed class EximParser : ILogParser
                 var cipher = value[(colon + 1)..];
                 var bits = cipher.LastIndexOf((byte)':');
                 fields.Cipher = bits < 0 ? cipher : cipher[..bits];
+                if (bits >= 0 && Utf8Text.TryParseInt64(cipher[(bits + 1)..], out var used))
+                {
+                    fields.Bits = (int)Math.Clamp(used, 0, int.MaxValue);
+                }
             }
         }
 

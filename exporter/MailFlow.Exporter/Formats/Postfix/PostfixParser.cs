@@ -145,9 +145,9 @@ internal sealed class PostfixParser : ILogParser
             ResolveSession(session, starttls ? TlsVersion.Unknown : TlsVersion.None, DataSucceeded(message));
             _sessionPool.Push(session);
         }
-        else if (IsTlsSummary(message, out var afterTrust))
+        else if (IsTlsSummary(message, out var auth, out var afterTrust))
         {
-            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "from "u8, out _, out var version, out var cipher))
+            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "from "u8, out _, out var version, out var cipher, out var cipherClass))
             {
                 return;
             }
@@ -164,6 +164,8 @@ internal sealed class PostfixParser : ILogParser
             session.HasTls = true;
             session.Tls = version;
             session.Cipher = cipher.IsEmpty ? null : _strings.Get(cipher);
+            session.Auth = auth;
+            session.CipherClass = cipherClass;
         }
         else if (TrySplitQueueId(message, out var queueId, out var rest) && rest.StartsWith("client="u8))
         {
@@ -208,6 +210,8 @@ internal sealed class PostfixParser : ILogParser
             inbound.TlsResolved = true;
             inbound.Tls = session.Tls;
             inbound.Cipher = session.Cipher;
+            inbound.Auth = session.Auth;
+            inbound.CipherClass = session.CipherClass;
         }
         else
         {
@@ -268,9 +272,9 @@ internal sealed class PostfixParser : ILogParser
 
     private void OnSmtp(in SyslogLine syslog, ReadOnlySpan<byte> message, long lineNumber)
     {
-        if (IsTlsSummary(message, out var afterTrust))
+        if (IsTlsSummary(message, out var summaryAuth, out var afterTrust))
         {
-            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "to "u8, out var peer, out var version, out var summaryCipher))
+            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "to "u8, out var peer, out var version, out var summaryCipher, out var summaryClass))
             {
                 return;
             }
@@ -284,7 +288,7 @@ internal sealed class PostfixParser : ILogParser
             }
 
             client.LastSeen = _now;
-            client.Add(MailText.Hash(peer), version, summaryCipher.IsEmpty ? null : _strings.Get(summaryCipher));
+            client.Add(MailText.Hash(peer), version, summaryCipher.IsEmpty ? null : _strings.Get(summaryCipher), summaryAuth, summaryClass);
             return;
         }
 
@@ -323,6 +327,8 @@ internal sealed class PostfixParser : ILogParser
 
         var tls = TlsVersion.None;
         string? cipher = null;
+        var auth = TransitAuth.Unknown;
+        var cipherClass = CipherClass.Unknown;
         if (_clients.TryGetValue(syslog.ProcessKey, out var state))
         {
             var slot = state.Find(relayHash);
@@ -330,6 +336,8 @@ internal sealed class PostfixParser : ILogParser
             {
                 tls = state.Tls[slot];
                 cipher = state.Cipher[slot];
+                auth = state.Auth[slot];
+                cipherClass = state.Class[slot];
             }
         }
 
@@ -356,6 +364,8 @@ internal sealed class PostfixParser : ILogParser
             Time = _now,
             Tls = tls,
             Cipher = cipher,
+            Auth = auth,
+            CipherClass = cipherClass,
             RemoteHost = host.IsEmpty ? null : _strings.Get(host, lowerCase: true),
             RemoteIp = _strings.Get(ip),
             RecipientDomain = DomainOf(MailText.Field(rest, "to="u8)),
@@ -476,6 +486,8 @@ internal sealed class PostfixParser : ILogParser
             Direction = inbound.Direction,
             Tls = inbound.TlsResolved ? inbound.Tls : TlsVersion.None,
             Cipher = inbound.Cipher,
+            Auth = inbound.Auth,
+            CipherClass = inbound.CipherClass,
             RemoteHost = inbound.RemoteHost,
             RemoteIp = inbound.RemoteIp,
             SenderDomain = entry.SenderDomain,
@@ -504,6 +516,8 @@ internal sealed class PostfixParser : ILogParser
                 Direction = Direction.Outbound,
                 Tls = delivery.Tls,
                 Cipher = delivery.Cipher,
+                Auth = delivery.Auth,
+                CipherClass = delivery.CipherClass,
                 RemoteHost = delivery.RemoteHost,
                 RemoteIp = delivery.RemoteIp,
                 SenderDomain = entry.SenderDomain,
@@ -577,8 +591,9 @@ internal sealed class PostfixParser : ILogParser
     }
 
     /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>... (Postfix 2.2 wrote no trust word).</summary>
-    private static bool IsTlsSummary(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> afterTrust)
+    private static bool IsTlsSummary(ReadOnlySpan<byte> message, out TransitAuth auth, out ReadOnlySpan<byte> afterTrust)
     {
+        auth = TransitAuth.Unknown;
         if (message.StartsWith("TLS connection "u8))
         {
             afterTrust = message[15..];
@@ -593,7 +608,23 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var trust = message[..space];
-        if (!(trust.SequenceEqual("Anonymous"u8) || trust.SequenceEqual("Untrusted"u8) || trust.SequenceEqual("Trusted"u8) || trust.SequenceEqual("Verified"u8)))
+        if (trust.SequenceEqual("Anonymous"u8))
+        {
+            auth = TransitAuth.Anonymous;
+        }
+        else if (trust.SequenceEqual("Untrusted"u8))
+        {
+            auth = TransitAuth.Untrusted;
+        }
+        else if (trust.SequenceEqual("Trusted"u8))
+        {
+            auth = TransitAuth.Trusted;
+        }
+        else if (trust.SequenceEqual("Verified"u8))
+        {
+            auth = TransitAuth.Verified;
+        }
+        else
         {
             return false;
         }
@@ -606,10 +637,11 @@ internal sealed class PostfixParser : ILogParser
     /// Parses <c>established|reused from|to host[ip](:port)( to sni): TLSv1.3 with cipher NAME (...)</c>;
     /// <paramref name="peer"/> is <c>host[ip](:port)</c>, as the delivery line's <c>relay=</c> spells it.
     /// </summary>
-    private static bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher)
+    private static bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher, out CipherClass cipherClass)
     {
         peer = default;
         cipher = default;
+        cipherClass = CipherClass.Unknown;
         version = TlsVersion.Unknown;
         if (text.StartsWith("established "u8))
         {
@@ -666,10 +698,21 @@ internal sealed class PostfixParser : ILogParser
         {
             cipher = text[(protocolEnd + 13)..];
             var cipherEnd = cipher.IndexOf((byte)' ');
+            var bits = 0L;
             if (cipherEnd >= 0)
             {
+                // " (256/256 bits)": the first number is the key size in use.
+                var after = cipher[cipherEnd..];
+                if (after.StartsWith(" ("u8))
+                {
+                    var slash = after.IndexOf((byte)'/');
+                    bits = slash > 2 ? MailText.ParseNumber(after[2..slash]) : 0;
+                }
+
                 cipher = cipher[..cipherEnd];
             }
+
+            cipherClass = TransitSecurity.ClassifyCipher(cipher, (int)Math.Clamp(bits, 0, int.MaxValue));
         }
 
         return true;
