@@ -41,6 +41,12 @@ public readonly record struct MailRecord
         init => _cipherClass = value;
     }
 
+    /// <summary>
+    /// Not <see cref="BlockReason.None"/>: not a delivered message but an outbound delivery a TLS policy stopped
+    /// (counted apart, per recipient domain and reason, never as mail flow).
+    /// </summary>
+    public BlockReason Blocked { get; init; }
+
     private readonly TransitAuth _auth;
     private readonly CipherClass _cipherClass;
 

@@ -175,3 +175,93 @@ public static class TransitSecurity
 
     private static bool Has(ReadOnlySpan<char> name, string part) => name.Contains(part, StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>Why a TLS policy stopped a delivery (Microsoft's "Messages Blocked" table); <see cref="None"/>: not blocked.</summary>
+public enum BlockReason : byte
+{
+    None = 0,
+
+    /// <summary>TLS was required but the receiving server did not offer STARTTLS (or refused it).</summary>
+    TlsNotOffered = 1,
+
+    /// <summary>The certificate failed the verification the policy asked for (chain, name, fingerprint).</summary>
+    CertificateNotVerified = 2,
+
+    /// <summary>A DANE policy could not be applied or failed: TLSA lookup errors, no usable TLSA record.</summary>
+    Dane = 3,
+
+    /// <summary>An MTA-STS policy failed.</summary>
+    MtaSts = 4,
+
+    /// <summary>TLS was required but the handshake failed.</summary>
+    TlsHandshake = 5,
+
+    /// <summary>The policy's minimum cipher strength was not met.</summary>
+    CipherTooWeak = 6,
+}
+
+/// <summary>Wire spellings of <see cref="BlockReason"/>.</summary>
+public static class BlockReasons
+{
+    /// <summary>Every reason a delivery can be blocked for, in report order.</summary>
+    public static readonly IReadOnlyList<BlockReason> All =
+        [BlockReason.TlsNotOffered, BlockReason.CertificateNotVerified, BlockReason.Dane, BlockReason.MtaSts, BlockReason.TlsHandshake, BlockReason.CipherTooWeak];
+
+    public static string ToWire(this BlockReason reason) => reason switch
+    {
+        BlockReason.None => "none",
+        BlockReason.TlsNotOffered => "tls-not-offered",
+        BlockReason.CertificateNotVerified => "certificate-not-verified",
+        BlockReason.Dane => "dane",
+        BlockReason.MtaSts => "mta-sts",
+        BlockReason.TlsHandshake => "tls-handshake",
+        BlockReason.CipherTooWeak => "cipher-too-weak",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    /// <summary>
+    /// Recognises the texts mail servers write when a TLS policy stops a delivery (the deferral or bounce reason):
+    /// Postfix <c>TLS is required, but was not offered by host ...</c>, <c>Server certificate not verified</c>,
+    /// <c>TLSA lookup error for ...</c>; Exim <c>a TLS session is required, but the server did not offer TLS
+    /// support</c>; Sendmail <c>403 4.7.0 TLS handshake failed.</c>, <c>encryption too weak</c>... Returns
+    /// <see cref="BlockReason.None"/> for any other failure.
+    /// </summary>
+    public static BlockReason Recognize(ReadOnlySpan<byte> text)
+    {
+        // Ordered from the most specific: an MTA-STS or DANE failure also says "certificate".
+        if (text.IndexOf("MTA-STS"u8) >= 0 || text.IndexOf("mta-sts"u8) >= 0)
+        {
+            return BlockReason.MtaSts;
+        }
+
+        if (text.IndexOf("TLSA"u8) >= 0 || text.IndexOf("DANE"u8) >= 0)
+        {
+            return BlockReason.Dane;
+        }
+
+        if (text.IndexOf("TLS is required, but was not offered"u8) >= 0 || text.IndexOf("refused to start TLS"u8) >= 0
+            || text.IndexOf("but the server did not offer TLS"u8) >= 0 || text.IndexOf("encryption too weak 0 "u8) >= 0)
+        {
+            return BlockReason.TlsNotOffered;
+        }
+
+        if (text.IndexOf("Server certificate not verified"u8) >= 0 || text.IndexOf("Server certificate not trusted"u8) >= 0
+            || text.IndexOf("Cannot verify server"u8) >= 0 || text.IndexOf("certificate verify failed"u8) >= 0)
+        {
+            return BlockReason.CertificateNotVerified;
+        }
+
+        if (text.IndexOf("encryption too weak"u8) >= 0)
+        {
+            return BlockReason.CipherTooWeak;
+        }
+
+        if (text.IndexOf("Cannot start TLS"u8) >= 0 || text.IndexOf("TLS handshake failed"u8) >= 0
+            || text.IndexOf("an attempt to start TLS failed"u8) >= 0 || text.IndexOf("TLS is required, but"u8) >= 0)
+        {
+            return BlockReason.TlsHandshake;
+        }
+
+        return BlockReason.None;
+    }
+}
