@@ -257,6 +257,74 @@ public sealed class TransitSecurityParsingTests
         Assert.StartsWith("unknown auth level", problem.Reason, StringComparison.Ordinal);
     }
 
+    // ---- Blocked by a TLS policy ----
+
+    [Theory]
+    [InlineData("status=deferred (TLS is required, but was not offered by host mx.strict.example[192.0.2.5])", BlockReason.TlsNotOffered)]
+    [InlineData("status=deferred (TLS is required, but host mx.strict.example[192.0.2.5] refused to start TLS: 454 4.7.0 TLS not available)", BlockReason.TlsNotOffered)]
+    [InlineData("status=deferred (Server certificate not verified)", BlockReason.CertificateNotVerified)]
+    [InlineData("status=deferred (Server certificate not trusted)", BlockReason.CertificateNotVerified)]
+    [InlineData("status=deferred (TLS failure: Cannot verify server certificate)", BlockReason.CertificateNotVerified)]
+    [InlineData("status=deferred (TLSA lookup error for mx.dane.example:25)", BlockReason.Dane)]
+    [InlineData("status=deferred (MTA-STS policy failure for mx.sts.example)", BlockReason.MtaSts)]
+    [InlineData("status=deferred (Cannot start TLS: handshake failure)", BlockReason.TlsHandshake)]
+    [InlineData("status=deferred (connect to mx.down.example[192.0.2.9]:25: Connection timed out)", BlockReason.None)]
+    [InlineData("status=bounced (host mx.x.example[192.0.2.9] said: 550 5.1.1 User unknown (in reply to RCPT TO command))", BlockReason.None)]
+    public void Recognize_PolicyFailureTexts(string text, BlockReason expected)
+    {
+        Assert.Equal(expected, BlockReasons.Recognize(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
+    public void Postfix_DeferredByTlsPolicy_IsOneBlockedDeliveryPerMessageDomainAndReason_NotAMessage()
+    {
+        var records = ParseLines(new PostfixFormat(),
+        [
+            // Deferred twice (a retry) for the same reason: one blocked delivery.
+            "2026-03-01T10:00:00Z mx1 postfix/smtp[5]: AAAAA11111: to=<a@strict.example>, relay=mx.strict.example[192.0.2.5]:25, delay=1, delays=0/0/1/0, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host mx.strict.example[192.0.2.5])",
+            "2026-03-01T10:30:00Z mx1 postfix/smtp[6]: AAAAA11111: to=<a@strict.example>, relay=mx.strict.example[192.0.2.5]:25, delay=1801, delays=1800/0/1/0, dsn=4.7.4, status=deferred (TLS is required, but was not offered by host mx.strict.example[192.0.2.5])",
+            "2026-03-01T10:00:01Z mx1 postfix/smtp[7]: BBBBB22222: to=<b@partner.example>, relay=mx.partner.example[198.51.100.1]:25, delay=1, delays=0/0/1/0, dsn=4.7.5, status=deferred (Server certificate not verified)",
+            "2026-03-01T10:00:02Z mx1 postfix/smtp[8]: CCCCC33333: to=<c@dane.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.7.5, status=deferred (TLSA lookup error for mx.dane.example:25)",
+            // Not a policy failure: nothing.
+            "2026-03-01T10:00:03Z mx1 postfix/smtp[9]: DDDDD44444: to=<d@down.example>, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to mx.down.example[192.0.2.9]:25: Connection timed out)",
+        ]);
+        Assert.Equal(
+            [("strict.example", BlockReason.TlsNotOffered, "mx.strict.example", "192.0.2.5"), ("partner.example", BlockReason.CertificateNotVerified, "mx.partner.example", "198.51.100.1"), ("dane.example", BlockReason.Dane, null, null)],
+            records.Select(r => (r.RecipientDomain, r.Blocked, r.RemoteHost, r.RemoteIp)));
+        Assert.All(records, r => Assert.Equal(Direction.Outbound, r.Direction));
+    }
+
+    [Fact]
+    public void Exim_DeferredAndFailedByTlsPolicy_AreBlockedDeliveries()
+    {
+        var records = ParseLines(new EximFormat(),
+        [
+            "2026-11-26 10:00:00 1vAb01-000Ab1-01 == a@strict.example R=dnslookup T=remote_smtp defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but the server did not offer TLS support",
+            "2026-11-26 10:30:00 1vAb01-000Ab1-01 == a@strict.example R=dnslookup T=remote_smtp defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but the server did not offer TLS support",
+            "2026-11-26 10:00:01 1vAb02-000Ab2-02 ** b@partner.example R=dnslookup T=remote_smtp H=mx.partner.example [198.51.100.1]: TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+            "2026-11-26 10:00:02 1vAb03-000Ab3-03 == c@dane.example R=dnslookup T=remote_smtp defer (-1): DANE error: tlsa lookup DEFER",
+            "2026-11-26 10:00:03 1vAb04-000Ab4-04 == d@down.example R=dnslookup T=remote_smtp defer (111): Connection refused",
+        ]);
+        Assert.Equal(
+            [("strict.example", BlockReason.TlsNotOffered, "192.0.2.5"), ("partner.example", BlockReason.CertificateNotVerified, "198.51.100.1"), ("dane.example", BlockReason.Dane, null)],
+            records.Select(r => (r.RecipientDomain, r.Blocked, r.RemoteIp)));
+    }
+
+    [Fact]
+    public void Sendmail_DeferredByTlsServerRuleset_IsABlockedDelivery()
+    {
+        var records = ParseLines(new SendmailFormat(),
+        [
+            "Mar  5 09:00:00 pf sm-mta[202]: ruleset=tls_server, arg1=SOFTWARE, relay=mx.strict.example, reject=403 4.7.0 TLS handshake failed.",
+            "Mar  5 09:00:00 pf sm-mta[202]: q1AAA0003: to=<a@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.strict.example. [192.0.2.5], dsn=4.0.0, stat=Deferred: 403 4.7.0 TLS handshake failed.",
+            "Mar  5 09:00:01 pf sm-mta[203]: q1AAA0004: to=<b@weak.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.weak.example. [192.0.2.6], dsn=4.0.0, stat=Deferred: 403 4.7.0 encryption too weak 56 less than 128",
+            "Mar  5 09:00:02 pf sm-mta[204]: q1AAA0005: to=<c@down.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.down.example., dsn=4.0.0, stat=Deferred: Connection refused by mx.down.example.",
+        ]);
+        Assert.Equal(
+            [("strict.example", BlockReason.TlsHandshake, "192.0.2.5"), ("weak.example", BlockReason.CipherTooWeak, "192.0.2.6")],
+            records.Select(r => (r.RecipientDomain, r.Blocked, r.RemoteIp)));
+    }
+
     private static (TransitAuth, CipherClass) Of(List<MailRecord> records, string logId)
     {
         var record = Assert.Single(records, r => r.LogId == logId);

@@ -23,6 +23,7 @@ internal sealed class EximParser : ILogParser
     private readonly Utf8StringCache _strings = new();
     private readonly Dictionary<ulong, MailRecord> _pending = [];
     private readonly Dictionary<ulong, Arrival> _arrivals = [];
+    private readonly Syslog.BlockedDeliveries _blocked = new();
 
     public EximParser(ParseContext context)
     {
@@ -78,7 +79,50 @@ internal sealed class EximParser : ILogParser
             _arrivals.Remove(key);
         }
 
-        // "==" (deferred), "**" (failed) and "*>" (suppressed) deliver nothing.
+        else if (flag.SequenceEqual("=="u8) || flag.SequenceEqual("**"u8))
+        {
+            // Deferred or failed: delivers nothing, but a TLS policy failure is a blocked delivery.
+            OnFailed(messageId, body, timestamp);
+        }
+
+        // "*>" (suppressed) delivers nothing.
+    }
+
+    /// <summary>
+    /// <c>== rcpt R=dnslookup T=remote_smtp defer (-38) H=mx.example [192.0.2.5]: a TLS session is required, but the
+    /// server did not offer TLS support</c>, and the DANE and certificate failures: one blocked delivery per
+    /// message, recipient domain and reason.
+    /// </summary>
+    private void OnFailed(ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> body, DateTimeOffset timestamp)
+    {
+        var reason = BlockReasons.Recognize(body);
+        if (reason == BlockReason.None)
+        {
+            return;
+        }
+
+        var recipient = Utf8Text.FirstWord(body);
+        var domain = _strings.Get(Utf8Text.AddressDomain(Utf8Text.AngleAddress(recipient)), lowerCase: true);
+        if (!_blocked.FirstTime(messageId, domain, reason))
+        {
+            return;
+        }
+
+        var fields = Fields.Read(body[recipient.Length..]);
+        _context.Sink.OnRecord(new MailRecord
+        {
+            Timestamp = timestamp,
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
+            RemoteIp = _strings.Get(fields.HostIp),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(fields.Transport.IsEmpty ? fields.Router : fields.Transport),
+            SourceHost = _context.Options.SourceHost,
+            LogId = _strings.Get(messageId),
+        });
     }
 
     public void Complete()

@@ -32,6 +32,7 @@ internal sealed class PostfixParser : ILogParser
     private readonly List<QueueKey> _staleKeys = [];
     private readonly List<long> _staleSessions = [];
     private readonly StaleSweeper _sweeper = new();
+    private readonly BlockedDeliveries _blocked = new();
 
     private long _now;
     private long _flowEvents;
@@ -298,15 +299,23 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var relay = MailText.Field(rest, "relay="u8);
+        var status = MailText.Field(rest, "status="u8);
         if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             // Content filters, loopback relays, relay=none: not mail flow, but the first attempt names the recipient.
+            // relay=none can still carry a policy failure found before connecting (a TLSA lookup error).
+            if (relay.SequenceEqual("none"u8) && !status.SequenceEqual("sent"u8))
+            {
+                OnBlocked(in syslog, queueId, rest, status, default, default, lineNumber);
+            }
+
             OnLocalDelivery(message);
             return;
         }
 
-        if (!MailText.Field(rest, "status="u8).SequenceEqual("sent"u8) || !QueueKey.TryCreate(queueId, out var queueKey) || !TryTime(in syslog, lineNumber))
+        if (!status.SequenceEqual("sent"u8) || !QueueKey.TryCreate(queueId, out var queueKey) || !TryTime(in syslog, lineNumber))
         {
+            OnBlocked(in syslog, queueId, rest, status, host, ip, lineNumber);
             NoteRecipient(queueId, rest);
             return;
         }
@@ -373,6 +382,48 @@ internal sealed class PostfixParser : ILogParser
             Service = _strings.Get(syslog.Program),
             SourceHost = _strings.Get(syslog.Host),
         });
+    }
+
+    /// <summary>
+    /// A deferred or bounced delivery whose reason is a TLS policy (<c>status=deferred (TLS is required, but was not
+    /// offered by host ...)</c>, <c>(Server certificate not verified)</c>...): one blocked delivery per message,
+    /// recipient domain and reason.
+    /// </summary>
+    private void OnBlocked(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> rest, ReadOnlySpan<byte> status, ReadOnlySpan<byte> host, ReadOnlySpan<byte> ip, long lineNumber)
+    {
+        if (!(status.SequenceEqual("deferred"u8) || status.SequenceEqual("bounced"u8)))
+        {
+            return;
+        }
+
+        var statusAt = rest.IndexOf("status="u8);
+        var reason = BlockReasons.Recognize(rest[statusAt..]);
+        if (reason == BlockReason.None || !TryTime(in syslog, lineNumber))
+        {
+            return;
+        }
+
+        var domain = DomainOf(MailText.Field(rest, "to="u8));
+        if (!_blocked.FirstTime(queueId, domain, reason))
+        {
+            return;
+        }
+
+        var record = new MailRecord
+        {
+            Timestamp = new DateTimeOffset(_now, TimeSpan.Zero),
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = host.IsEmpty ? null : _strings.Get(host, lowerCase: true),
+            RemoteIp = ip.IsEmpty ? null : _strings.Get(ip),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(syslog.Program),
+            SourceHost = _strings.Get(syslog.Host),
+            LogId = Encoding.ASCII.GetString(queueId),
+        };
+        _sink.OnRecord(in record);
     }
 
     /// <summary>A delivery that is not mail flow (local, pipe, loopback relay): only names the inbound message's recipient.</summary>

@@ -26,6 +26,7 @@ internal sealed class SendmailParser : ILogParser
     private readonly StringCache _strings = new(2048);
     private readonly Dictionary<long, ServerSession> _servers = [];
     private readonly Dictionary<long, RecentTls> _clients = [];
+    private readonly BlockedDeliveries _blocked = new();
     private readonly Dictionary<QueueKey, QueuedMessage> _queue = [];
     private readonly List<long> _stalePids = [];
     private readonly List<QueueKey> _staleKeys = [];
@@ -274,7 +275,14 @@ internal sealed class SendmailParser : ILogParser
         }
 
         var relay = ValueToComma(message, "relay="u8);
-        if (!MailText.Field(message, "stat="u8).SequenceEqual("Sent"u8) || !MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
+        var stat = MailText.Field(message, "stat="u8);
+        if (!stat.SequenceEqual("Sent"u8))
+        {
+            OnBlocked(in syslog, queueId, message, firstRecipient, relay);
+            return;
+        }
+
+        if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             return;
         }
@@ -319,6 +327,43 @@ internal sealed class SendmailParser : ILogParser
             Service = mailer.IsEmpty ? _strings.Get(syslog.Program) : _strings.Get(mailer),
             SourceHost = _strings.Get(syslog.Host),
             LogId = queued?.QueueId ?? Encoding.ASCII.GetString(queueId),
+        };
+        _sink.OnRecord(in record);
+    }
+
+    /// <summary>
+    /// <c>to=..., relay=..., stat=Deferred: 403 4.7.0 TLS handshake failed.</c> (the <c>tls_server</c> ruleset's
+    /// reply): one blocked delivery per message, recipient domain and reason.
+    /// </summary>
+    private void OnBlocked(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> message, ReadOnlySpan<byte> firstRecipient, ReadOnlySpan<byte> relay)
+    {
+        var statAt = message.IndexOf("stat="u8);
+        var reason = statAt < 0 ? BlockReason.None : BlockReasons.Recognize(message[statAt..]);
+        if (reason == BlockReason.None)
+        {
+            return;
+        }
+
+        var domain = DomainOf(firstRecipient);
+        if (!_blocked.FirstTime(queueId, domain, reason))
+        {
+            return;
+        }
+
+        MailText.TrySplitHostIp(relay, out var host, out var ip);
+        var record = new MailRecord
+        {
+            Timestamp = new DateTimeOffset(_now, TimeSpan.Zero),
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = host.IsEmpty ? null : HostName(host),
+            RemoteIp = ip.IsEmpty ? null : _strings.Get(ip),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(syslog.Program),
+            SourceHost = _strings.Get(syslog.Host),
+            LogId = Encoding.ASCII.GetString(queueId),
         };
         _sink.OnRecord(in record);
     }
