@@ -17,7 +17,7 @@ internal sealed class EximServer(Emitter emit, Random random)
         var sender = $"{(party == Party.Relay ? Organisation.User(random) : "info")}@{peer.Domain}";
         Log(t, $"SMTP connection from {peer.Host} [{peer.Ip}]:{random.Next(30000, 65000)} (TCP/IP connection count = 1)");
         Log(t, $"{id} <= {sender} H={peer.Host} [{peer.Ip}]:{random.Next(30000, 65000)} P={(tls != Tls.None ? "esmtps" : "esmtp")}"
-            + (tls != Tls.None ? $" X={Ciphers.Exim(tls)} CV=no" : "") + $" S={random.Next(1500, 80000)} id={random.Next(1_000_000_000)}@{peer.Host}");
+            + (tls != Tls.None ? $" X={Ciphers.Exim(tls, peer.Host)}{Ciphers.EximCertificate(peer.Host, delivery: false)}" : "") + $" S={random.Next(1500, 80000)} id={random.Next(1_000_000_000)}@{peer.Host}");
         var user = Organisation.User(random);
         Log(t, $"{id} => {user} <{user}@{Organisation.Domain}> R=local_user T=mail_spool");
         Log(t.AddSeconds(1), $"{id} Completed");
@@ -58,7 +58,7 @@ internal sealed class EximServer(Emitter emit, Random random)
     private void Deliver(DateTimeOffset t, string id, Peer peer, Party party, Tls tls)
     {
         var (router, transport) = party == Party.Relay ? ("smarthost", "remote_smtp_smarthost") : ("dnslookup", "remote_smtp");
-        var x = tls != Tls.None ? $" X={Ciphers.Exim(tls)} CV=yes" : "";
+        var x = tls != Tls.None ? $" X={Ciphers.Exim(tls, peer.Host)}{Ciphers.EximCertificate(peer.Host, delivery: true)}" : "";
         var recipients = random.Next(1, 4);
         for (var i = 0; i < recipients; i++)
         {

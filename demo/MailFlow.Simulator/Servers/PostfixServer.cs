@@ -44,7 +44,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         if (tls != Tls.None)
         {
             Log(t.AddMilliseconds(200), "postfix/smtp", pid,
-                $"Trusted TLS connection established to {peer.Host}[{peer.Ip}]:25: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls)} (256/256 bits)");
+                $"{Ciphers.PostfixTrust(peer.Host, outbound: true)} TLS connection established to {peer.Host}[{peer.Ip}]:25: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls, peer.Host).Cipher} ({Ciphers.OpenSslCipher(tls, peer.Host).Bits} bits)");
         }
 
         for (var i = 0; i < recipients; i++)
@@ -75,7 +75,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         if (tls != Tls.None)
         {
             Log(t.AddMilliseconds(80), service, pid,
-                $"Anonymous TLS connection established from {host}[{ip}]: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls)} (256/256 bits)");
+                $"{Ciphers.PostfixTrust(host, outbound: false)} TLS connection established from {host}[{ip}]: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls, host).Cipher} ({Ciphers.OpenSslCipher(tls, host).Bits} bits)");
         }
 
         Log(t.AddMilliseconds(300), service, pid, $"{queueId}: client={host}[{ip}]" + (sasl is null ? "" : $", sasl_method=PLAIN, sasl_username={sasl}"));
