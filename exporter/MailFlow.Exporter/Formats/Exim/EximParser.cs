@@ -307,29 +307,10 @@ internal sealed class EximParser : ILogParser
         return TransitAuth.Unknown;
     }
 
-    /// <summary>Classifies the <c>X=</c> cipher; lines of one peer repeat the same name, so the last answer is kept.</summary>
-    private CipherClass Classify(in Fields fields)
-    {
-        if (fields.Cipher.IsEmpty)
-        {
-            return fields.Bits is > 0 and < 128 ? CipherClass.Weak : CipherClass.Unknown;
-        }
+    /// <summary>Classifies the <c>X=</c> cipher (its name and the bits in use).</summary>
+    private CipherClass Classify(in Fields fields) => _ciphers.Classify(fields.Cipher, fields.Bits);
 
-        if (fields.Bits != _lastBits || !fields.Cipher.SequenceEqual(_lastCipher.AsSpan(0, _lastCipherLength)))
-        {
-            _lastClass = TransitSecurity.ClassifyCipher(fields.Cipher, fields.Bits);
-            _lastBits = fields.Bits;
-            _lastCipherLength = Math.Min(fields.Cipher.Length, _lastCipher.Length);
-            fields.Cipher[.._lastCipherLength].CopyTo(_lastCipher);
-        }
-
-        return _lastClass;
-    }
-
-    private readonly byte[] _lastCipher = new byte[96];
-    private int _lastCipherLength;
-    private int _lastBits = -1;
-    private CipherClass _lastClass;
+    private readonly CipherClassCache _ciphers = new();
 
     private static TlsVersion Tls(in Fields fields, bool protocolSaysTls)
     {

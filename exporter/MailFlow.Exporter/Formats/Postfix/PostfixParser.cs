@@ -33,6 +33,7 @@ internal sealed class PostfixParser : ILogParser
     private readonly List<long> _staleSessions = [];
     private readonly StaleSweeper _sweeper = new();
     private readonly BlockedDeliveries _blocked = new();
+    private readonly Text.CipherClassCache _ciphers = new();
 
     private long _now;
     private long _flowEvents;
@@ -688,7 +689,7 @@ internal sealed class PostfixParser : ILogParser
     /// Parses <c>established|reused from|to host[ip](:port)( to sni): TLSv1.3 with cipher NAME (...)</c>;
     /// <paramref name="peer"/> is <c>host[ip](:port)</c>, as the delivery line's <c>relay=</c> spells it.
     /// </summary>
-    private static bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher, out CipherClass cipherClass)
+    private bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher, out CipherClass cipherClass)
     {
         peer = default;
         cipher = default;
@@ -763,7 +764,7 @@ internal sealed class PostfixParser : ILogParser
                 cipher = cipher[..cipherEnd];
             }
 
-            cipherClass = TransitSecurity.ClassifyCipher(cipher, (int)Math.Clamp(bits, 0, int.MaxValue));
+            cipherClass = _ciphers.Classify(cipher, (int)Math.Clamp(bits, 0, int.MaxValue));
         }
 
         return true;

@@ -27,6 +27,7 @@ internal sealed class SendmailParser : ILogParser
     private readonly Dictionary<long, ServerSession> _servers = [];
     private readonly Dictionary<long, RecentTls> _clients = [];
     private readonly BlockedDeliveries _blocked = new();
+    private readonly Text.CipherClassCache _ciphers = new();
     private readonly Dictionary<QueueKey, QueuedMessage> _queue = [];
     private readonly List<long> _stalePids = [];
     private readonly List<QueueKey> _staleKeys = [];
@@ -140,7 +141,7 @@ internal sealed class SendmailParser : ILogParser
         var cipherText = MailText.Field(message, "cipher="u8);
         var cipher = cipherText.IsEmpty ? null : _strings.Get(cipherText);
         var auth = Auth(MailText.Field(message, "verify="u8));
-        var cipherClass = TransitSecurity.ClassifyCipher(cipherText, (int)Math.Clamp(MailText.ParseNumber(MailText.Field(message, "bits="u8)), 0, int.MaxValue));
+        var cipherClass = _ciphers.Classify(cipherText, (int)Math.Clamp(MailText.ParseNumber(MailText.Field(message, "bits="u8)), 0, int.MaxValue));
         if (server)
         {
             var session = Server(in syslog);
