@@ -130,7 +130,12 @@ public sealed class IngestJob
 
         public void OnRecord(in MailRecord record)
         {
-            Records++;
+            // A delivery a TLS policy stopped is counted apart, not as a message.
+            if (record.Blocked == Contracts.Vocabulary.BlockReason.None)
+            {
+                Records++;
+            }
+
             aggregator.OnRecord(record);
         }
 
