@@ -46,13 +46,21 @@ internal sealed class EximServer(Emitter emit, Random random)
         Log(t.AddSeconds(1), $"{id} Completed");
     }
 
-    /// <summary>A delivery deferred by greylisting: nothing delivered.</summary>
+    /// <summary>
+    /// A deferred delivery, nothing delivered: greylisting, or, chosen by peer (no random draw), a TLS policy: the
+    /// plaintext-only server does not offer TLS, oldbank's DANE (TLSA) lookup fails.
+    /// </summary>
     public void Deferred(DateTimeOffset t, Peer peer)
     {
         var id = MessageId();
         Log(t, $"{id} <= {Organisation.User(random)}@{Organisation.Domain} U=www-data P=local S=1200");
-        Log(t.AddSeconds(1), $"{id} == {Organisation.User(random)}@{peer.Domain} R=dnslookup T=remote_smtp defer (-44) H={peer.Host} [{peer.Ip}]: "
-            + "SMTP error from remote mail server after RCPT TO: 451 4.7.1 Greylisted, try again later");
+        var reason = peer switch
+        {
+            { Tls: Tls.None } => $"defer (-38) H={peer.Host} [{peer.Ip}]: a TLS session is required, but the server did not offer TLS support",
+            { Host: Ciphers.WeakCipherHost } => "defer (-1): DANE error: tlsa lookup DEFER",
+            _ => $"defer (-44) H={peer.Host} [{peer.Ip}]: SMTP error from remote mail server after RCPT TO: 451 4.7.1 Greylisted, try again later",
+        };
+        Log(t.AddSeconds(1), $"{id} == {Organisation.User(random)}@{peer.Domain} R=dnslookup T=remote_smtp {reason}");
     }
 
     private void Deliver(DateTimeOffset t, string id, Peer peer, Party party, Tls tls)

@@ -57,13 +57,22 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         emit.Tally.Count(LogFormat.Postfix, Direction.Outbound, party, tls);
     }
 
-    /// <summary>A delivery that times out: deferred, not mail flow yet.</summary>
+    /// <summary>
+    /// A deferred delivery, not mail flow: a timeout, or, chosen by peer (no random draw), a TLS policy that stops it:
+    /// the plaintext-only server does not offer TLS, oldbank's certificate does not verify.
+    /// </summary>
     public void Deferred(DateTimeOffset t, Peer peer)
     {
         var queueId = QueueId();
         Log(t, "postfix/qmgr", 3000, $"{queueId}: from=<{Organisation.User(random)}@{Organisation.Domain}>, size={random.Next(2000, 50000)}, nrcpt=1 (queue active)");
+        var (relay, dsn, reason) = peer switch
+        {
+            { Tls: Tls.None } => ($"{peer.Host}[{peer.Ip}]:25", "4.7.4", $"TLS is required, but was not offered by host {peer.Host}[{peer.Ip}]"),
+            { Host: Ciphers.WeakCipherHost } => ($"{peer.Host}[{peer.Ip}]:25", "4.7.5", "Server certificate not verified"),
+            _ => ("none", "4.4.1", $"connect to {peer.Host}[{peer.Ip}]:25: Connection timed out"),
+        };
         Log(t.AddSeconds(30), "postfix/smtp", NextPid(),
-            $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to {peer.Host}[{peer.Ip}]:25: Connection timed out)");
+            $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, relay={relay}, delay=30, delays=0.1/0/30/0, dsn={dsn}, status=deferred ({reason})");
     }
 
     private string Receive(DateTimeOffset t, string service, string host, string ip, Tls tls, string sender, string? sasl)
