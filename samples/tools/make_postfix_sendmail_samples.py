@@ -8,6 +8,12 @@ Seven days of mail, 2026-11-20 .. 2026-11-26, with the partners and relay of sam
   - the on-premises relay 10.1.2.3 (OnPremises, Forced TLS): TLS 1.2, and one plaintext message a day;
   - internet senders and receivers on TLS 1.3 / TLS 1.2, a few spam hosts in plaintext;
   - SMTP AUTH submissions (Postfix) on TLS 1.3; amavis re-injection on 127.0.0.1 that must not count.
+Transit security (auth level and cipher class; chosen per peer, so the random draws and the TLS versions above
+are unchanged): Contoso presents a certificate verified by chain (Postfix "Trusted", Sendmail verify=OK) and is
+name-verified outbound ("Verified"); Fabrikam's certificate does not verify ("Untrusted", verify=FAIL); the
+internet sends none ("Anonymous", verify=NO); oldbank.example still uses 3DES (weak), Fabrikam a CBC suite
+(legacy). Each day a few outbound deliveries are stopped by a TLS policy (strict.example does not offer TLS,
+sts.example's certificate is not verified, dane.example's TLSA lookup fails; Sendmail: a handshake failure).
 Run: python3 samples/tools/make_postfix_sendmail_samples.py  (from the repository root)
 """
 import random
@@ -21,13 +27,21 @@ INTERNET_IN = [("mail-ej1-f41.google.com", "209.85.218.41", "gmail.com", "TLSv1.
                ("mout.gmx.net", "212.227.17.21", "gmx.de", "TLSv1.3", "TLS_AES_256_GCM_SHA384"),
                ("mail.nistoresio.co.cz", "185.31.160.120", "nistoresio.co.cz", None, None),
                ("smtp.mailbox.org", "80.241.60.212", "mailbox.org", "TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384"),
-               ("mx.oldbank.example", "192.0.2.80", "oldbank.example", "TLSv1.1", "ECDHE-RSA-AES128-SHA")]
+               ("mx.oldbank.example", "192.0.2.80", "oldbank.example", "TLSv1.1", "DES-CBC3-SHA")]
 CONTOSO = ("mail.contoso.com", "203.0.113.10", "contoso.com", "TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384")
 FABRIKAM = ("mx.fabrikam.com", "198.51.100.20", "fabrikam.com", "TLSv1", "ECDHE-RSA-AES256-SHA")
 RELAY = ("relay.corp.example", "10.1.2.3", "example.com", "TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384")
 INTERNET_OUT = [("gmail-smtp-in.l.google.com", "142.250.27.26", "gmail.com", "TLSv1.3", "TLS_AES_256_GCM_SHA384"),
                 ("mx01.emig.gmx.net", "212.227.17.5", "gmx.de", "TLSv1.3", "TLS_AES_256_GCM_SHA384")]
 USERS = ["alice", "bob", "carol", "dave", "erin"]
+
+# Key bits in use per cipher (the rest: 256).
+BITS = {"DES-CBC3-SHA": "168/168", "ECDHE-RSA-AES128-SHA": "128/128"}
+# Postfix's trust word per peer host: smtpd (client certificates) and smtp (server certificates).
+TRUST_IN = {"mail.contoso.com": "Trusted", "mx.fabrikam.com": "Untrusted"}
+TRUST_OUT = {"mail.contoso.com": "Verified", "mx01.emig.gmx.net": "Verified", "mx.fabrikam.com": "Untrusted"}
+# Sendmail's verify= per peer host.
+VERIFY = {"mail.contoso.com": "OK", "mx.fabrikam.com": "FAIL", "legacy.partner.example": "NOT"}
 
 QID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz"
 
@@ -52,7 +66,7 @@ class Postfix:
         user = rng.choice(USERS)
         self.log(t, service, pid, f"connect from {host}[{ip}]")
         if version:
-            self.log(t + timedelta(milliseconds=80), service, pid, f"Anonymous TLS connection established from {host}[{ip}]: {version} with cipher {cipher} (256/256 bits)")
+            self.log(t + timedelta(milliseconds=80), service, pid, f"{TRUST_IN.get(host, 'Anonymous')} TLS connection established from {host}[{ip}]: {version} with cipher {cipher} ({BITS.get(cipher, '256/256')} bits)")
         client = f"{q}: client={host}[{ip}]" + (f", sasl_method=PLAIN, sasl_username={sasl}" if sasl else "")
         self.log(t + timedelta(milliseconds=300), service, pid, client)
         self.log(t + timedelta(milliseconds=400), "postfix/cleanup", 3001, f"{q}: message-id=<{q}@{sender_domain}>")
@@ -77,11 +91,22 @@ class Postfix:
         q = qid()
         self.log(t, "postfix/qmgr", 3000, f"{q}: from=<{rng.choice(USERS)}@example.com>, size={rng.randint(2000, 50000)}, nrcpt={recipients} (queue active)")
         if version:
-            self.log(t + timedelta(milliseconds=200), "postfix/smtp", pid, f"Trusted TLS connection established to {host}[{ip}]:25: {version} with cipher {cipher} (256/256 bits)")
+            self.log(t + timedelta(milliseconds=200), "postfix/smtp", pid, f"{TRUST_OUT.get(host, 'Trusted')} TLS connection established to {host}[{ip}]:25: {version} with cipher {cipher} ({BITS.get(cipher, '256/256')} bits)")
         for i in range(recipients):
             self.log(t + timedelta(milliseconds=500 + i), "postfix/smtp", pid,
                      f"{q}: to=<{USERS[i % len(USERS)]}@{domain}>, relay={host}[{ip}]:25, delay=0.6, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 OK)")
         self.log(t + timedelta(milliseconds=700), "postfix/qmgr", 3000, f"{q}: removed")
+
+    def blocked(self, t, day):
+        """Deliveries a TLS policy stopped (no random draw, own pids: the rest of the log stays as it was)."""
+        for n, (user, domain, relay, reason) in enumerate([
+                ("alice", "strict.example", "mx.strict.example[192.0.2.60]:25", "TLS is required, but was not offered by host mx.strict.example[192.0.2.60]"),
+                ("bob", "sts.example", "mx.sts.example[192.0.2.61]:25", "Server certificate not verified"),
+                ("carol", "dane.example", "none", "TLSA lookup error for mx.dane.example:25")]):
+            if n == 2 and day % 2 == 1:
+                continue
+            q = f"4ZB{day:02d}{n:02d}000000"
+            self.log(t + timedelta(minutes=n), "postfix/smtp", 39000 + day, f"{q}: to=<{user}@{domain}>, relay={relay}, delay=1.2, delays=0.1/0/1.1/0, dsn=4.7.5, status=deferred ({reason})")
 
 
 class Sendmail:
@@ -97,7 +122,7 @@ class Sendmail:
         self.pid += 1
         q = "4AK" + "".join(rng.choice("ABCDEFGHIJ0123456789") for _ in range(6)) + f"{self.pid:06d}"
         if version:
-            self.log(t, self.pid, f"STARTTLS=server, relay={host} [{ip}], version={version}, verify=NO, cipher={cipher}, bits=256/256")
+            self.log(t, self.pid, f"STARTTLS=server, relay={host} [{ip}], version={version}, verify={VERIFY.get(host, 'NO')}, cipher={cipher}, bits={BITS.get(cipher, '256/256')}")
         self.log(t + timedelta(seconds=1), self.pid, f"{q}: from=<info@{domain}>, size={rng.randint(1500, 40000)}, class=0, nrcpts=1, msgid=<{q}@{domain}>, proto=ESMTP, daemon=MTA, relay={host} [{ip}]")
         self.log(t + timedelta(seconds=2), self.pid + 50000, f"{q}: to=<{rng.choice(USERS)}@example.com>, delay=00:00:01, xdelay=00:00:00, mailer=local, pri=30000, dsn=2.0.0, stat=Sent")
 
@@ -107,8 +132,15 @@ class Sendmail:
         q = "4AK" + "".join(rng.choice("ABCDEFGHIJ0123456789") for _ in range(6)) + f"{self.pid:06d}"
         self.log(t, self.pid, f"{q}: from=<{rng.choice(USERS)}@example.com>, size={rng.randint(1500, 40000)}, class=0, nrcpts=1, msgid=<{q}@example.com>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]")
         if version:
-            self.log(t + timedelta(seconds=1), self.pid + 1, f"STARTTLS=client, relay={host}., version={version}, verify=OK, cipher={cipher}, bits=256/256")
+            self.log(t + timedelta(seconds=1), self.pid + 1, f"STARTTLS=client, relay={host}., version={version}, verify={VERIFY.get(host, 'OK')}, cipher={cipher}, bits={BITS.get(cipher, '256/256')}")
         self.log(t + timedelta(seconds=2), self.pid + 1, f"{q}: to=<{rng.choice(USERS)}@{domain}>, delay=00:00:02, xdelay=00:00:01, mailer=esmtp, pri=120000, relay={host}. [{ip}], dsn=2.0.0, stat=Sent (OK id=1x)")
+
+    def blocked(self, t, day):
+        """A delivery the tls_server ruleset stopped (no random draw)."""
+        pid = 49000 + day
+        q = f"4AKZZZZZZ{day:06d}"
+        self.log(t, pid, "ruleset=tls_server, arg1=SOFTWARE, relay=mx.strict.example, reject=403 4.7.0 TLS handshake failed.")
+        self.log(t, pid, f"{q}: to=<dave@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.strict.example. [192.0.2.60], dsn=4.0.0, stat=Deferred: 403 4.7.0 TLS handshake failed.")
 
 
 def main():
@@ -137,6 +169,8 @@ def main():
         postfix.inbound(base + timedelta(hours=22), ("relay.corp.example", "10.1.2.3", "example.com", None, None), "example.com")
         # An old sendmail peer whose OpenSSL reports only a cipher family ("TLSv1/SSLv3"): unknown version.
         sendmail.inbound(base + timedelta(hours=21), ("legacy.partner.example", "192.0.2.99", "partner.example", "TLSv1/SSLv3", "DHE-RSA-AES256-SHA"))
+        postfix.blocked(base + timedelta(hours=23), day)
+        sendmail.blocked(base + timedelta(hours=23, minutes=30), day)
 
     for path, log in (("samples/logs/postfix/mail.log", postfix), ("samples/logs/sendmail/maillog", sendmail)):
         import os

@@ -50,11 +50,19 @@ def csv_field(text):
     return '"' + text.replace('"', '""') + '"' if ("," in text or '"' in text) else text
 
 
-def tls_context(version, side, hyphen=False):
+# The internet server still negotiating 3DES (a weak cipher) with whatever TLS version: chosen by host, so the
+# random draws (and every TLS version) stay as they were.
+WEAK_CIPHER_HOST = "relay.fourthcoffee.example"
+
+
+def tls_context(version, side, hyphen=False, host=""):
     proto, bulk, mac, macbits, kx, kxbits = SCHANNEL[version]
+    bulkbits = "256"
+    if host == WEAK_CIPHER_HOST:
+        bulk, bulkbits, mac, macbits = "CALG_3DES", "168", "CALG_SHA1", "160"
     sep = "-" if hyphen else "_"
     return (f"TLS protocol SP_PROT{sep}{proto}_{side} negotiation succeeded using bulk encryption algorithm {bulk} "
-            f"with strength 256 bits, MAC hash algorithm {mac} with strength {macbits} bits and key exchange "
+            f"with strength {bulkbits} bits, MAC hash algorithm {mac} with strength {macbits} bits and key exchange "
             f"algorithm {kx} with strength {kxbits} bits")
 
 
@@ -133,7 +141,7 @@ def exchange_receive(rng):
         if tls:
             s.add("<", "STARTTLS")
             s.add(">", "220 2.0.0 SMTP server ready")
-            s.add("*", "", tls_context(tls, "SERVER", hyphen=(kind == "fabrikam")))
+            s.add("*", "", tls_context(tls, "SERVER", hyphen=(kind == "fabrikam"), host=host))
             s.add("<", f"EHLO {host}")
             s.add(">", ehlo_reply.replace("STARTTLS ", ""))
         if kind == "client":
@@ -193,7 +201,7 @@ def exchange_send(rng):
         if tls:
             s.add(">", "STARTTLS")
             s.add("<", "220 2.0.0 Ready to start TLS")
-            s.add("*", "", tls_context(tls, "CLIENT", hyphen=(target is FABRIKAM)))
+            s.add("*", "", tls_context(tls, "CLIENT", hyphen=(target is FABRIKAM), host=host))
             s.add(">", f"EHLO {FQDN}")
             s.add("<", f"250-{host} Hello [10.0.0.5]")
             s.add("<", "250 CHUNKING")
@@ -255,6 +263,13 @@ def exim_mainlog(rng):
         lines = []
         if kind == "in":
             host, ip, domain = peer or rng.choice(INTERNET)
+            # Certificates (log_selector +tls_peerdn): Contoso's verifies (trusted), Fabrikam's does not (untrusted).
+            if tls and peer is CONTOSO:
+                x = f' X={openssl[tls]} CV=yes DN="CN={host}"'
+            elif tls and peer is FABRIKAM:
+                x = f' X={openssl[tls]} CV=no DN="CN={host}"'
+            elif tls and host == WEAK_CIPHER_HOST:
+                x = f" X=TLSv1.2:DES-CBC3-SHA:168 CV=no" if tls == "TLS1.2" else x
             proto = "esmtps" if tls else "esmtp"
             lines.append(f"{ts(t)} SMTP connection from {host} [{ip}]:{rng.randrange(30000, 65000)} (TCP/IP connection count = 1)")
             lines.append(f"{ts(t)} {mid} <= {rng.choice(USERS)}@{domain} H={host} [{ip}]:{rng.randrange(30000, 65000)} "
@@ -269,7 +284,8 @@ def exim_mainlog(rng):
                              f"{rng.randrange(30000, 65000)} P=esmtpsa X={openssl['TLS1.3']} CV=no A=dovecot_plain:{sender.split('@')[0]} S={size}")
             host, ip, domain = peer or rng.choice(INTERNET)
             router, transport = ("smarthost", "remote_smtp_smarthost") if peer is RELAY else ("dnslookup", "remote_smtp")
-            ox = f" X={openssl[tls]} CV=yes" if tls else ""
+            # Deliveries: verified (CV=yes), by DANE to the relay, not verified to Fabrikam.
+            ox = f" X={openssl[tls]} CV={'dane' if peer is RELAY else 'no' if peer is FABRIKAM else 'yes'}" if tls else ""
             rcpts = [f"{rng.choice(USERS)}@{domain}" for _ in range(rng.choice([1, 1, 2, 3]))]
             d = t + dt.timedelta(seconds=1)
             lines.append(f"{ts(d)} {mid} => {rcpts[0]} R={router} T={transport} H={host} [{ip}]{ox} "
@@ -288,6 +304,15 @@ def exim_mainlog(rng):
             f"{ts(t)} {mid} <= {rng.choice(USERS)}@{ORG} U=www-data P=local S=1200",
             f"{ts(t)} {mid} == {rng.choice(USERS)}@{domain} R=dnslookup T=remote_smtp defer (-44) H={host} [{ip}]: "
             "SMTP error from remote mail server after RCPT TO: 451 4.7.1 Greylisted, try again later"]))
+    # Deliveries stopped by a TLS policy (hosts_require_tls, DANE): fixed times and ids, no random draw.
+    for n, (domain, host, ip, reason) in enumerate([
+            ("strict.example", "mx.strict.example", "192.0.2.60", "defer (-38) H=mx.strict.example [192.0.2.60]: a TLS session is required, but the server did not offer TLS support"),
+            ("dane.example", "mx.dane.example", "192.0.2.62", "defer (-1): DANE error: tlsa lookup DEFER")]):
+        t = START + dt.timedelta(days=3 + n, hours=23)
+        mid = f"1vZZ{n:02d}-000000-00"
+        entries.append((t, mid, [
+            f"{ts(t)} {mid} <= {USERS[n]}@{ORG} U=www-data P=local S=1200",
+            f"{ts(t)} {mid} == {USERS[n]}@{domain} R=dnslookup T=remote_smtp {reason}"]))
     entries.sort(key=lambda e: (e[0], e[1]))
     out = [f"{START.strftime('%Y-%m-%d %H:%M:%S')} exim 4.96 daemon started: pid=812, -q30m, listening for SMTP on port 25 (IPv4)"]
     for _, _, lines in entries:
@@ -297,7 +322,9 @@ def exim_mainlog(rng):
 
 def csv_sample(rng):
     rows = ["# Messages exported from a gateway that has no log format of its own (docs/csv-format.md).",
-            "timestamp,direction,tls,cipher,remote_host,remote_ip,sender_domain,recipient_domain,recipients,bytes,service,connector_id,source"]
+            "timestamp,direction,tls,cipher,remote_host,remote_ip,sender_domain,recipient_domain,recipients,bytes,service,connector_id,source,auth"]
+    # Auth level per peer (no random draw): partners verified or not, the internet anonymous inbound and trusted outbound.
+    auth_of = {CONTOSO: "verified", FABRIKAM: "untrusted", RELAY: "trusted"}
     plan = ([("inbound", CONTOSO, "TLSv1.2")] * 30 + [("inbound", FABRIKAM, "TLSv1")] * 15
             + [("outbound", FABRIKAM, "TLSv1")] * 10 + [("outbound", CONTOSO, "TLSv1.3")] * 20
             + [("inbound", RELAY, "TLSv1.2")] * 10 + [("inbound", None, "TLSv1.3")] * 40
@@ -309,12 +336,13 @@ def csv_sample(rng):
         host, ip, domain = peer or rng.choice(INTERNET)
         if direction == "submission":
             host, ip, domain = "", f"10.20.{rng.randrange(1, 30)}.{rng.randrange(2, 250)}", ORG
-        cipher = {"TLSv1": "AES256-SHA", "TLSv1.1": "ECDHE-RSA-AES256-SHA", "TLSv1.2": "ECDHE-RSA-AES256-GCM-SHA384",
+        cipher = {"TLSv1": "AES256-SHA", "TLSv1.1": "DES-CBC3-SHA", "TLSv1.2": "ECDHE-RSA-AES256-GCM-SHA384",
                   "TLSv1.3": "TLS_AES_256_GCM_SHA384", "": ""}[tls]
+        auth = "none" if not tls else auth_of.get(peer) or ("trusted" if direction == "outbound" else "anonymous")
         sender, recipient = (domain, ORG) if direction == "inbound" else (ORG, domain if direction == "outbound" else "gmail.com")
         events.append((t, f"{t.strftime('%Y-%m-%dT%H:%M:%SZ')},{direction},{tls},{cipher},{host},{ip},{sender},{recipient},"
                           f"{rng.choice([1, 1, 1, 2, 4])},{rng.randrange(1500, 90000)},gateway,"
-                          f"{csv_field('Gateway, ' + direction)},gw1.{ORG}"))
+                          f"{csv_field('Gateway, ' + direction)},gw1.{ORG},{auth}"))
     events.sort()
     return "\n".join(rows + [e[1] for e in events]) + "\n"
 

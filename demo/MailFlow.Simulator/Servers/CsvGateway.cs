@@ -9,7 +9,7 @@ namespace MailFlow.Simulator.Servers;
 internal sealed class CsvGateway(Emitter emit, Random random)
 {
     public const string Header = "# Messages exported from a gateway that has no log format of its own (docs/csv-format.md).\n"
-        + "timestamp,direction,tls,cipher,remote_host,remote_ip,sender_domain,recipient_domain,recipients,bytes,service,connector_id,source";
+        + "timestamp,direction,tls,cipher,remote_host,remote_ip,sender_domain,recipient_domain,recipients,bytes,service,connector_id,source,auth";
 
     public void Message(DateTimeOffset t, Direction direction, Peer? peer, Party party, Tls tls)
     {
@@ -21,8 +21,16 @@ internal sealed class CsvGateway(Emitter emit, Random random)
         };
         var wire = Tally.Wire(direction);
         emit.Line(LogStream.Csv, t, string.Create(CultureInfo.InvariantCulture,
-            $"{t.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{wire},{Ciphers.OpenSslVersion(tls)},{Ciphers.OpenSslCipher(tls)},{host},{ip},{sender},{recipient},"
-            + $"{(random.Next(5) == 0 ? 2 : 1)},{random.Next(1500, 90000)},gateway,\"Gateway, {wire}\",gw1.{Organisation.Domain}"));
+            $"{t.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{wire},{Ciphers.OpenSslVersion(tls)},{Ciphers.OpenSslCipher(tls, host).Cipher},{host},{ip},{sender},{recipient},"
+            + $"{(random.Next(5) == 0 ? 2 : 1)},{random.Next(1500, 90000)},gateway,\"Gateway, {wire}\",gw1.{Organisation.Domain},{Auth(host, direction, tls)}"));
         emit.Tally.Count(LogFormat.Csv, direction, party, tls);
     }
+
+    /// <summary>The gateway's auth column, chosen per peer as the other servers do (see Ciphers).</summary>
+    private static string Auth(string host, Direction direction, Tls tls) => tls == Tls.None ? "none" : host switch
+    {
+        "mail.contoso.com" => "verified",
+        "mx.fabrikam.com" => "untrusted",
+        _ => direction == Direction.Outbound ? "trusted" : "anonymous",
+    };
 }

@@ -97,7 +97,7 @@ internal sealed class ExchangeServer(Emitter emit, Random random)
         {
             session.Add(">", "STARTTLS");
             session.Add("<", "220 2.0.0 Ready to start TLS");
-            session.Add("*", "", Ciphers.Schannel(tls, "CLIENT", hyphen: party == Party.Fabrikam));
+            session.Add("*", "", Ciphers.Schannel(tls, "CLIENT", hyphen: party == Party.Fabrikam, host: peer.Host));
             session.Add(">", $"EHLO {Fqdn}");
             session.Add("<", $"250-{peer.Host} Hello [10.0.0.5]");
             session.Add("<", "250 CHUNKING");
@@ -198,7 +198,7 @@ internal sealed class ExchangeServer(Emitter emit, Random random)
 
         session.Add("<", "STARTTLS");
         session.Add(">", "220 2.0.0 SMTP server ready");
-        session.Add("*", "", Ciphers.Schannel(tls, "SERVER", hyphen));
+        session.Add("*", "", Ciphers.Schannel(tls, "SERVER", hyphen, host));
         session.Add("<", $"EHLO {host}");
         session.Add(">", ehloReply.Replace("STARTTLS ", "", StringComparison.Ordinal));
     }

@@ -17,7 +17,7 @@ internal sealed class EximServer(Emitter emit, Random random)
         var sender = $"{(party == Party.Relay ? Organisation.User(random) : "info")}@{peer.Domain}";
         Log(t, $"SMTP connection from {peer.Host} [{peer.Ip}]:{random.Next(30000, 65000)} (TCP/IP connection count = 1)");
         Log(t, $"{id} <= {sender} H={peer.Host} [{peer.Ip}]:{random.Next(30000, 65000)} P={(tls != Tls.None ? "esmtps" : "esmtp")}"
-            + (tls != Tls.None ? $" X={Ciphers.Exim(tls)} CV=no" : "") + $" S={random.Next(1500, 80000)} id={random.Next(1_000_000_000)}@{peer.Host}");
+            + (tls != Tls.None ? $" X={Ciphers.Exim(tls, peer.Host)}{Ciphers.EximCertificate(peer.Host, delivery: false)}" : "") + $" S={random.Next(1500, 80000)} id={random.Next(1_000_000_000)}@{peer.Host}");
         var user = Organisation.User(random);
         Log(t, $"{id} => {user} <{user}@{Organisation.Domain}> R=local_user T=mail_spool");
         Log(t.AddSeconds(1), $"{id} Completed");
@@ -46,19 +46,27 @@ internal sealed class EximServer(Emitter emit, Random random)
         Log(t.AddSeconds(1), $"{id} Completed");
     }
 
-    /// <summary>A delivery deferred by greylisting: nothing delivered.</summary>
+    /// <summary>
+    /// A deferred delivery, nothing delivered: greylisting, or, chosen by peer (no random draw), a TLS policy: the
+    /// plaintext-only server does not offer TLS, oldbank's DANE (TLSA) lookup fails.
+    /// </summary>
     public void Deferred(DateTimeOffset t, Peer peer)
     {
         var id = MessageId();
         Log(t, $"{id} <= {Organisation.User(random)}@{Organisation.Domain} U=www-data P=local S=1200");
-        Log(t.AddSeconds(1), $"{id} == {Organisation.User(random)}@{peer.Domain} R=dnslookup T=remote_smtp defer (-44) H={peer.Host} [{peer.Ip}]: "
-            + "SMTP error from remote mail server after RCPT TO: 451 4.7.1 Greylisted, try again later");
+        var reason = peer switch
+        {
+            { Tls: Tls.None } => $"defer (-38) H={peer.Host} [{peer.Ip}]: a TLS session is required, but the server did not offer TLS support",
+            { Host: Ciphers.WeakCipherHost } => "defer (-1): DANE error: tlsa lookup DEFER",
+            _ => $"defer (-44) H={peer.Host} [{peer.Ip}]: SMTP error from remote mail server after RCPT TO: 451 4.7.1 Greylisted, try again later",
+        };
+        Log(t.AddSeconds(1), $"{id} == {Organisation.User(random)}@{peer.Domain} R=dnslookup T=remote_smtp {reason}");
     }
 
     private void Deliver(DateTimeOffset t, string id, Peer peer, Party party, Tls tls)
     {
         var (router, transport) = party == Party.Relay ? ("smarthost", "remote_smtp_smarthost") : ("dnslookup", "remote_smtp");
-        var x = tls != Tls.None ? $" X={Ciphers.Exim(tls)} CV=yes" : "";
+        var x = tls != Tls.None ? $" X={Ciphers.Exim(tls, peer.Host)}{Ciphers.EximCertificate(peer.Host, delivery: true)}" : "";
         var recipients = random.Next(1, 4);
         for (var i = 0; i < recipients; i++)
         {

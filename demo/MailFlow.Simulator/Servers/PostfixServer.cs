@@ -44,7 +44,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         if (tls != Tls.None)
         {
             Log(t.AddMilliseconds(200), "postfix/smtp", pid,
-                $"Trusted TLS connection established to {peer.Host}[{peer.Ip}]:25: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls)} (256/256 bits)");
+                $"{Ciphers.PostfixTrust(peer.Host, outbound: true)} TLS connection established to {peer.Host}[{peer.Ip}]:25: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls, peer.Host).Cipher} ({Ciphers.OpenSslCipher(tls, peer.Host).Bits} bits)");
         }
 
         for (var i = 0; i < recipients; i++)
@@ -57,13 +57,22 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         emit.Tally.Count(LogFormat.Postfix, Direction.Outbound, party, tls);
     }
 
-    /// <summary>A delivery that times out: deferred, not mail flow yet.</summary>
+    /// <summary>
+    /// A deferred delivery, not mail flow: a timeout, or, chosen by peer (no random draw), a TLS policy that stops it:
+    /// the plaintext-only server does not offer TLS, oldbank's certificate does not verify.
+    /// </summary>
     public void Deferred(DateTimeOffset t, Peer peer)
     {
         var queueId = QueueId();
         Log(t, "postfix/qmgr", 3000, $"{queueId}: from=<{Organisation.User(random)}@{Organisation.Domain}>, size={random.Next(2000, 50000)}, nrcpt=1 (queue active)");
+        var (relay, dsn, reason) = peer switch
+        {
+            { Tls: Tls.None } => ($"{peer.Host}[{peer.Ip}]:25", "4.7.4", $"TLS is required, but was not offered by host {peer.Host}[{peer.Ip}]"),
+            { Host: Ciphers.WeakCipherHost } => ($"{peer.Host}[{peer.Ip}]:25", "4.7.5", "Server certificate not verified"),
+            _ => ("none", "4.4.1", $"connect to {peer.Host}[{peer.Ip}]:25: Connection timed out"),
+        };
         Log(t.AddSeconds(30), "postfix/smtp", NextPid(),
-            $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to {peer.Host}[{peer.Ip}]:25: Connection timed out)");
+            $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, relay={relay}, delay=30, delays=0.1/0/30/0, dsn={dsn}, status=deferred ({reason})");
     }
 
     private string Receive(DateTimeOffset t, string service, string host, string ip, Tls tls, string sender, string? sasl)
@@ -75,7 +84,7 @@ internal sealed class PostfixServer(Emitter emit, Random random)
         if (tls != Tls.None)
         {
             Log(t.AddMilliseconds(80), service, pid,
-                $"Anonymous TLS connection established from {host}[{ip}]: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls)} (256/256 bits)");
+                $"{Ciphers.PostfixTrust(host, outbound: false)} TLS connection established from {host}[{ip}]: {Ciphers.OpenSslVersion(tls)} with cipher {Ciphers.OpenSslCipher(tls, host).Cipher} ({Ciphers.OpenSslCipher(tls, host).Bits} bits)");
         }
 
         Log(t.AddMilliseconds(300), service, pid, $"{queueId}: client={host}[{ip}]" + (sasl is null ? "" : $", sasl_method=PLAIN, sasl_username={sasl}"));

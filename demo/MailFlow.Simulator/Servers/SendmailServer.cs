@@ -18,7 +18,7 @@ internal sealed class SendmailServer(Emitter emit, Random random)
         var queueId = QueueId(pid);
         if (tls != Tls.None)
         {
-            Log(t, pid, $"STARTTLS=server, relay={peer.Host} [{peer.Ip}], version={Ciphers.OpenSslVersion(tls)}, verify=NO, cipher={Ciphers.OpenSslCipher(tls)}, bits=256/256");
+            Log(t, pid, $"STARTTLS=server, relay={peer.Host} [{peer.Ip}], version={Ciphers.OpenSslVersion(tls)}, verify={Ciphers.SendmailVerify(peer.Host, outbound: false)}, cipher={Ciphers.OpenSslCipher(tls, peer.Host).Cipher}, bits={Ciphers.OpenSslCipher(tls, peer.Host).Bits}");
         }
 
         var sender = party == Party.Relay ? Organisation.User(random) : "info";
@@ -34,7 +34,7 @@ internal sealed class SendmailServer(Emitter emit, Random random)
         Log(t, pid, $"{queueId}: from=<{Organisation.User(random)}@{Organisation.Domain}>, size={random.Next(1500, 40000)}, class=0, nrcpts=1, msgid=<{queueId}@{Organisation.Domain}>, proto=ESMTP, daemon=MTA, relay=localhost [127.0.0.1]");
         if (tls != Tls.None)
         {
-            Log(t.AddSeconds(1), pid + 1, $"STARTTLS=client, relay={peer.Host}., version={Ciphers.OpenSslVersion(tls)}, verify=OK, cipher={Ciphers.OpenSslCipher(tls)}, bits=256/256");
+            Log(t.AddSeconds(1), pid + 1, $"STARTTLS=client, relay={peer.Host}., version={Ciphers.OpenSslVersion(tls)}, verify={Ciphers.SendmailVerify(peer.Host, outbound: true)}, cipher={Ciphers.OpenSslCipher(tls, peer.Host).Cipher}, bits={Ciphers.OpenSslCipher(tls, peer.Host).Bits}");
         }
 
         Log(t.AddSeconds(2), pid + 1, $"{queueId}: to=<{Organisation.User(random)}@{peer.Domain}>, delay=00:00:02, xdelay=00:00:01, mailer=esmtp, pri=120000, relay={peer.Host}. [{peer.Ip}], dsn=2.0.0, stat=Sent (OK id=1x)");

@@ -55,12 +55,35 @@ public sealed class MailFlowAggregator : IRecordSink
     /// <summary>The last host, IP and time seen for each peer series.</summary>
     public IReadOnlyDictionary<PeerKey, PeerDetail> PeerDetails => _peerDetails;
 
+    /// <summary>Messages by auth level and cipher class, peers with a transit-security concern, blocked deliveries.</summary>
+    public TransitSecurityCounts Security { get; } = new();
+
+    /// <summary>Every bucket's counts per transit-security series.</summary>
+    public IEnumerable<SecurityPoint> SecuritySeries => Security.Series(ToTime);
+
+    /// <summary>Every bucket's counts of transit-security concerns per peer.</summary>
+    public IEnumerable<(DateTimeOffset Minute, SecurityPeerKey Key, Counts Counts)> SecurityPeers => Security.Peers(ToTime);
+
+    /// <summary>Every bucket's deliveries blocked by a TLS policy, per recipient domain and reason.</summary>
+    public IEnumerable<BlockedPoint> Blocked => Security.Blocked(ToTime);
+
     public void OnRecord(in MailRecord record)
     {
         var time = record.Timestamp;
         if ((_from is { } from && time < from) || (_to is { } to && time >= to))
         {
-            RecordsOutsideWindow++;
+            if (record.Blocked == BlockReason.None)
+            {
+                RecordsOutsideWindow++;
+            }
+
+            return;
+        }
+
+        if (record.Blocked != BlockReason.None)
+        {
+            // Not mail flow: a delivery a TLS policy stopped.
+            Security.AddBlocked(time.UtcTicks / _bucketTicks, record, _classifier.Classify(record), _sourceOverride ?? record.SourceHost ?? string.Empty);
             return;
         }
 
@@ -81,6 +104,7 @@ public sealed class MailFlowAggregator : IRecordSink
         var key = new SeriesKey(record.Direction, connector, record.Tls, source);
         ref var counts = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_series, (bucket, key), out _);
         counts.Add(record.Recipients, record.Bytes);
+        Security.Add(bucket, record, connector, source);
 
         if (record.Tls.IsLegacyOrPlaintext())
         {
@@ -125,6 +149,7 @@ public sealed class MailFlowAggregator : IRecordSink
             }
         }
 
+        Security.Merge(other.Security);
         Records += other.Records;
         RecordsOutsideWindow += other.RecordsOutsideWindow;
         if (other.FirstTimestamp is { } first && (FirstTimestamp is null || first < FirstTimestamp))

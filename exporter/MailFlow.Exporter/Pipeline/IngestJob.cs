@@ -90,9 +90,9 @@ public sealed class IngestJob
         var rollupTime = TimeSpan.Zero;
         if (_writer is not null)
         {
-            points = await _writer.WriteAsync(totals.Series, totals.Peers, cancellationToken).ConfigureAwait(false);
+            points = await _writer.WriteAsync(totals.Series, totals.Peers, totals.Security, totals.Blocked, cancellationToken).ConfigureAwait(false);
             var rollupStarted = Stopwatch.GetTimestamp();
-            var (minutes, sources) = InfluxPointWriter.Touched(totals.Series, totals.Peers);
+            var (minutes, sources) = InfluxPointWriter.Touched(new MinutePoints([.. totals.Series], [.. totals.Peers], [], [.. totals.Blocked]));
             rollupPoints = await _writer.WriteRollupsAsync(minutes, sources, cancellationToken).ConfigureAwait(false);
             rollupTime = Stopwatch.GetElapsedTime(rollupStarted);
         }
@@ -130,7 +130,12 @@ public sealed class IngestJob
 
         public void OnRecord(in MailRecord record)
         {
-            Records++;
+            // A delivery a TLS policy stopped is counted apart, not as a message.
+            if (record.Blocked == Contracts.Vocabulary.BlockReason.None)
+            {
+                Records++;
+            }
+
             aggregator.OnRecord(record);
         }
 

@@ -19,6 +19,37 @@ public readonly record struct MailRecord
     /// <summary>The negotiated cipher, where logged.</summary>
     public string? Cipher { get; init; }
 
+    /// <summary>How the remote server was authenticated: <see cref="TransitAuth.None"/> whenever the message was plaintext.</summary>
+    public TransitAuth Auth
+    {
+        get => Tls == TlsVersion.None ? TransitAuth.None : _auth;
+        init => _auth = value;
+    }
+
+    /// <summary>
+    /// The cipher's strength class: <see cref="CipherClass.None"/> for plaintext, <see cref="CipherClass.Strong"/> for
+    /// TLS 1.3 (every TLS 1.3 suite is AEAD), otherwise what the parser classified.
+    /// </summary>
+    public CipherClass CipherClass
+    {
+        get => Tls switch
+        {
+            TlsVersion.None => CipherClass.None,
+            TlsVersion.Tls13 => CipherClass.Strong,
+            _ => _cipherClass,
+        };
+        init => _cipherClass = value;
+    }
+
+    /// <summary>
+    /// Not <see cref="BlockReason.None"/>: not a delivered message but an outbound delivery a TLS policy stopped
+    /// (counted apart, per recipient domain and reason, never as mail flow).
+    /// </summary>
+    public BlockReason Blocked { get; init; }
+
+    private readonly TransitAuth _auth;
+    private readonly CipherClass _cipherClass;
+
     /// <summary>The remote server's host name (the client for inbound, the relay for outbound), where logged.</summary>
     public string? RemoteHost { get; init; }
 

@@ -121,6 +121,7 @@ public static class JsonReportWriter
 
         json.WriteEndArray();
 
+        report.TransitSecurity.WriteJson(json);
         WriteInput(json, report.Input);
         json.WriteStartObject("settings");
         json.WriteNumber("tls10Percent", report.Settings.Tls10Percent);

@@ -64,7 +64,10 @@ public static class ReportBuilder
             Insights.Evaluate(connectorRows, settings),
             Peers(aggregate, window, settings.MaxPeers),
             input,
-            settings);
+            settings)
+        {
+            TransitSecurity = TransitSecurityReport.Build(aggregate, window, settings.MaxPeers),
+        };
     }
 
     private static ReportWindow? ChooseWindow(MailFlowAggregator aggregate, DateTimeOffset? from, DateTimeOffset? to)

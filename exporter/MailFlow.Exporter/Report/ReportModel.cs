@@ -74,4 +74,8 @@ public sealed record ReportModel(
     IReadOnlyList<Insight> Insights,
     IReadOnlyList<PeerRow> Peers,
     InputSummary Input,
-    InsightSettings Settings);
+    InsightSettings Settings)
+{
+    /// <summary>The "Transit security" section (auth levels, cipher classes, blocked deliveries): see <see cref="TransitSecurityReport"/>.</summary>
+    public TransitSecurityReport TransitSecurity { get; init; } = TransitSecurityReport.Empty;
+}

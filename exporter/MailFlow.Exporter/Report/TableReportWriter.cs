@@ -90,6 +90,7 @@ public static class TableReportWriter
         }
 
         output.WriteLine();
+        report.TransitSecurity.WriteTable(output);
         WriteInput(report.Input, output);
     }
 

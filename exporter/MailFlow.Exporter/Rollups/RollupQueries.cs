@@ -12,7 +12,12 @@ namespace MailFlow.Exporter.Rollups;
 /// </summary>
 public static class RollupQueries
 {
-    private static readonly string[] Measurements = [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement];
+    private static readonly string[] Measurements =
+        [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement];
+
+    /// <summary>Measurements with <see cref="InfluxSchema.Fields.LastSeen"/> (a maximum in rollups).</summary>
+    private static bool HasLastSeen(string measurement) =>
+        measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement;
 
     /// <summary>
     /// The finer measurement a tier of <paramref name="measurement"/> is computed from: the tier below, except that
@@ -56,7 +61,7 @@ public static class RollupQueries
                 var source = Qualified(Source(measurement, step), database, retentionPolicy);
                 var target = Qualified(targetName, database, retentionPolicy);
                 text.Append(c, $"SELECT SUM(\"{InfluxSchema.Fields.Messages}\") AS \"{InfluxSchema.Fields.Messages}\", SUM(\"{InfluxSchema.Fields.Recipients}\") AS \"{InfluxSchema.Fields.Recipients}\", SUM(\"{InfluxSchema.Fields.Bytes}\") AS \"{InfluxSchema.Fields.Bytes}\"");
-                if (measurement == InfluxSchema.PeersMeasurement)
+                if (HasLastSeen(measurement))
                 {
                     text.Append(c, $", MAX(\"{InfluxSchema.Fields.LastSeen}\") AS \"{InfluxSchema.Fields.LastSeen}\"");
                 }
@@ -86,7 +91,7 @@ public static class RollupQueries
             foreach (var (measurement, targetName, resolution) in Targets(step))
             {
                 var every = Duration(resolution);
-                var pipelines = measurement == InfluxSchema.PeersMeasurement
+                var pipelines = HasLastSeen(measurement)
                     ? new[] { ("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w"), ("max", $"r._field == {FluxString(InfluxSchema.Fields.LastSeen)}", "m") }
                     : [("sum", $"r._field != {FluxString(InfluxSchema.Fields.LastSeen)}", "w")];
                 foreach (var (fn, fieldFilter, yieldPrefix) in pipelines)

@@ -14,4 +14,10 @@ public interface IPointAggregator : IRecordSink
 
     /// <summary>Per-minute totals of the peers measurement.</summary>
     IEnumerable<PeerPoint> Peers { get; }
+
+    /// <summary>Per-minute totals of the transit-security measurement.</summary>
+    IEnumerable<SecurityPoint> Security => [];
+
+    /// <summary>Per-minute deliveries blocked by a TLS policy.</summary>
+    IEnumerable<BlockedPoint> Blocked => [];
 }

@@ -97,7 +97,11 @@ public sealed class InfluxPointWriter : IDisposable
     }
 
     /// <summary>Writes the points (series then peers) and returns once all are acknowledged.</summary>
-    public async Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, CancellationToken cancellationToken)
+    public Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, CancellationToken cancellationToken) =>
+        WriteAsync(series, peers, [], [], cancellationToken);
+
+    /// <summary>Writes the points of every measurement (series, peers, transit security, blocked) and returns once all are acknowledged.</summary>
+    public async Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, IEnumerable<SecurityPoint> security, IEnumerable<BlockedPoint> blocked, CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         long written = 0;
@@ -112,6 +116,24 @@ public sealed class InfluxPointWriter : IDisposable
         }
 
         foreach (var point in peers)
+        {
+            _lines.Write(point);
+            if (_lines.LineCount >= _options.BatchLines)
+            {
+                written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var point in security)
+        {
+            _lines.Write(point);
+            if (_lines.LineCount >= _options.BatchLines)
+            {
+                written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var point in blocked)
         {
             _lines.Write(point);
             if (_lines.LineCount >= _options.BatchLines)
@@ -160,6 +182,19 @@ public sealed class InfluxPointWriter : IDisposable
         }
 
         foreach (var point in peers)
+        {
+            minutes.Add(point.Minute);
+            sources.Add(point.Key.Source);
+        }
+
+        return (minutes, sources);
+    }
+
+    /// <summary>As <see cref="Touched(IEnumerable{SeriesPoint}, IEnumerable{PeerPoint})"/>, also for blocked deliveries (minutes with no message).</summary>
+    public static (HashSet<DateTimeOffset> Minutes, HashSet<string> Sources) Touched(MinutePoints points)
+    {
+        var (minutes, sources) = Touched(points.Series, points.Peers);
+        foreach (var point in points.Blocked)
         {
             minutes.Add(point.Minute);
             sources.Add(point.Key.Source);

@@ -13,6 +13,10 @@ public sealed class MinuteAggregator(IConnectorClassifier classifier, string? so
 
     public IEnumerable<PeerPoint> Peers => _inner.Peers;
 
+    public IEnumerable<SecurityPoint> Security => _inner.SecuritySeries;
+
+    public IEnumerable<BlockedPoint> Blocked => _inner.Blocked;
+
     public void OnRecord(in MailRecord record) => _inner.OnRecord(record);
 
     public void OnProblem(in ParseProblem problem)

@@ -50,6 +50,12 @@ public sealed class MinuteTotals
         }
     }
 
+    /// <summary>Adds a transit-security point's counts to its minute and series.</summary>
+    public void Add(in SecurityPoint point) => AddTo(GetMinute(point.Minute).Security, point.Key, point.Counts);
+
+    /// <summary>Adds a blocked point's counts to its minute and series.</summary>
+    public void Add(in BlockedPoint point) => AddTo(GetMinute(point.Minute).Blocked, point.Key, point.Counts);
+
     /// <summary>Adds everything an aggregator holds.</summary>
     public void AddAll(IPointAggregator aggregator)
     {
@@ -59,6 +65,16 @@ public sealed class MinuteTotals
         }
 
         foreach (var point in aggregator.Peers)
+        {
+            Add(point);
+        }
+
+        foreach (var point in aggregator.Security)
+        {
+            Add(point);
+        }
+
+        foreach (var point in aggregator.Blocked)
         {
             Add(point);
         }
@@ -73,20 +89,34 @@ public sealed class MinuteTotals
     /// <summary>Every peer point, by minute.</summary>
     public IEnumerable<PeerPoint> Peers => _minutes.SelectMany(m => m.Value.Peers.Select(s => new PeerPoint(m.Key, s.Key, s.Value)));
 
+    /// <summary>Every transit-security point, by minute.</summary>
+    public IEnumerable<SecurityPoint> Security => _minutes.SelectMany(m => m.Value.Security.Select(s => new SecurityPoint(m.Key, s.Key, s.Value)));
+
+    /// <summary>Every blocked point, by minute.</summary>
+    public IEnumerable<BlockedPoint> Blocked => _minutes.SelectMany(m => m.Value.Blocked.Select(s => new BlockedPoint(m.Key, s.Key, s.Value)));
+
     /// <summary>The complete totals of the minutes changed since the last call, and forgets that they changed.</summary>
     public (List<SeriesPoint> Series, List<PeerPoint> Peers) TakeDirty()
     {
-        var series = new List<SeriesPoint>();
-        var peers = new List<PeerPoint>();
+        var points = TakeDirtyPoints();
+        return (points.Series, points.Peers);
+    }
+
+    /// <summary>As <see cref="TakeDirty"/>, with the transit-security and blocked points of the same minutes.</summary>
+    public MinutePoints TakeDirtyPoints()
+    {
+        var points = new MinutePoints([], [], [], []);
         foreach (var time in _dirty.Order())
         {
             var minute = _minutes[time];
-            series.AddRange(minute.Series.Select(s => new SeriesPoint(time, s.Key, s.Value)));
-            peers.AddRange(minute.Peers.Select(s => new PeerPoint(time, s.Key, s.Value)));
+            points.Series.AddRange(minute.Series.Select(s => new SeriesPoint(time, s.Key, s.Value)));
+            points.Peers.AddRange(minute.Peers.Select(s => new PeerPoint(time, s.Key, s.Value)));
+            points.Security.AddRange(minute.Security.Select(s => new SecurityPoint(time, s.Key, s.Value)));
+            points.Blocked.AddRange(minute.Blocked.Select(s => new BlockedPoint(time, s.Key, s.Value)));
         }
 
         _dirty.Clear();
-        return (series, peers);
+        return points;
     }
 
     /// <summary>Marks minutes changed again (their write failed and must be redone).</summary>
@@ -113,7 +143,7 @@ public sealed class MinuteTotals
                 break;
             }
 
-            PointCount -= first.Value.Series.Count + first.Value.Peers.Count;
+            PointCount -= first.Value.Series.Count + first.Value.Peers.Count + first.Value.Security.Count + first.Value.Blocked.Count;
             _minutes.Remove(first.Key);
             _dirty.Remove(first.Key);
             removed++;
@@ -134,9 +164,28 @@ public sealed class MinuteTotals
         return minute;
     }
 
+    private void AddTo<TKey>(Dictionary<TKey, Counts> series, TKey key, in Counts counts)
+        where TKey : notnull
+    {
+        ref var total = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(series, key, out var existed);
+        total.Add(counts);
+        if (!existed)
+        {
+            PointCount++;
+        }
+    }
+
     private sealed class Minute
     {
         public Dictionary<SeriesKey, Counts> Series { get; } = [];
         public Dictionary<PeerKey, Counts> Peers { get; } = [];
+        public Dictionary<SecurityKey, Counts> Security { get; } = [];
+        public Dictionary<BlockedKey, Counts> Blocked { get; } = [];
     }
+}
+
+/// <summary>The points of some minutes, per measurement.</summary>
+public sealed record MinutePoints(List<SeriesPoint> Series, List<PeerPoint> Peers, List<SecurityPoint> Security, List<BlockedPoint> Blocked)
+{
+    public int Count => Series.Count + Peers.Count + Security.Count + Blocked.Count;
 }

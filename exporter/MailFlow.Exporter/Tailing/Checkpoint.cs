@@ -69,6 +69,38 @@ public sealed class Checkpoint
                 checkpoint.Totals.Add(new PeerPoint(Minute(point), new PeerKey(key.Direction, key.Connector, key.Tls, key.Source, point.GetProperty("peer").GetString()!), ReadCounts(point)));
             }
 
+            // Absent from checkpoints written before transit security was counted: those minutes simply have none.
+            if (root.TryGetProperty("security", out var security))
+            {
+                foreach (var point in security.EnumerateArray())
+                {
+                    var key = ReadKey(point);
+                    if (!TransitSecurity.TryParseAuth(point.GetProperty("auth").GetString(), out var auth)
+                        || !TransitSecurity.TryParseCipherClass(point.GetProperty("cipher").GetString(), out var cipher))
+                    {
+                        throw new FormatException("unknown auth level or cipher class");
+                    }
+
+                    checkpoint.Totals.Add(new SecurityPoint(Minute(point), new SecurityKey(key.Direction, key.Connector, auth, cipher, key.Source), ReadCounts(point)));
+                }
+            }
+
+            if (root.TryGetProperty("blocked", out var blocked))
+            {
+                foreach (var point in blocked.EnumerateArray())
+                {
+                    var key = ReadKey(point);
+                    var reasonText = point.GetProperty("reason").GetString();
+                    var reason = BlockReasons.All.FirstOrDefault(r => r.ToWire() == reasonText);
+                    if (reason == BlockReason.None)
+                    {
+                        throw new FormatException("unknown block reason");
+                    }
+
+                    checkpoint.Totals.Add(new BlockedPoint(Minute(point), new BlockedKey(key.Connector, reason, key.Source, point.GetProperty("recipientDomain").GetString()!), ReadCounts(point)));
+                }
+            }
+
             checkpoint.Totals.TakeDirty();
             return checkpoint;
         }
@@ -120,6 +152,30 @@ public sealed class Checkpoint
                     var key = point.Key;
                     WriteKey(json, point.Minute, new SeriesKey(key.Direction, key.Connector, key.Tls, key.Source), point.Counts);
                     json.WriteString("peer", key.Peer);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("security");
+                foreach (var point in Totals.Security)
+                {
+                    json.WriteStartObject();
+                    var key = point.Key;
+                    WriteKey(json, point.Minute, new SeriesKey(key.Direction, key.Connector, TlsVersion.Unknown, key.Source), point.Counts);
+                    json.WriteString("auth", key.Auth.ToWire());
+                    json.WriteString("cipher", key.Cipher.ToWire());
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("blocked");
+                foreach (var point in Totals.Blocked)
+                {
+                    json.WriteStartObject();
+                    var key = point.Key;
+                    WriteKey(json, point.Minute, new SeriesKey(Direction.Outbound, key.Connector, TlsVersion.None, key.Source), point.Counts);
+                    json.WriteString("reason", key.Reason.ToWire());
+                    json.WriteString("recipientDomain", key.Domain);
                     json.WriteEndObject();
                 }
 

@@ -127,14 +127,14 @@ public sealed class FlowCoordinator
     /// <summary>Writes the changed minutes, recomputes their rollup buckets, then saves the checkpoint, then closes old minutes.</summary>
     internal async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var (series, peers) = _state.Totals.TakeDirty();
-        ExporterMetrics.SetBacklogPoints(series.Count + peers.Count);
-        if (series.Count + peers.Count > 0)
+        var dirty = _state.Totals.TakeDirtyPoints();
+        ExporterMetrics.SetBacklogPoints(dirty.Count);
+        if (dirty.Count > 0)
         {
-            var (minutes, sources) = InfluxPointWriter.Touched(series, peers);
+            var (minutes, sources) = InfluxPointWriter.Touched(dirty);
             try
             {
-                await _writer.WriteAsync(series, peers, cancellationToken).ConfigureAwait(false);
+                await _writer.WriteAsync(dirty.Series, dirty.Peers, dirty.Security, dirty.Blocked, cancellationToken).ConfigureAwait(false);
                 CrashPoint?.Invoke("after-write");
 
                 // Before the checkpoint: a crash here replays these lines, which rewrites the minutes and so
@@ -208,6 +208,22 @@ public sealed class FlowCoordinator
         }
 
         foreach (var point in points.Peers)
+        {
+            if (point.Minute >= closed)
+            {
+                _state.Totals.Add(point);
+            }
+        }
+
+        foreach (var point in points.Security)
+        {
+            if (point.Minute >= closed)
+            {
+                _state.Totals.Add(point);
+            }
+        }
+
+        foreach (var point in points.Blocked)
         {
             if (point.Minute >= closed)
             {

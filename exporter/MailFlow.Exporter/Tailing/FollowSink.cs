@@ -49,8 +49,13 @@ internal sealed class FollowSink(ILogger logger) : IRecordSink
 
         _current.OnRecord(record);
         _hasRecords = true;
-        Records++;
-        ExporterMetrics.Records.Add(1);
+        if (record.Blocked == Contracts.Vocabulary.BlockReason.None)
+        {
+            // A delivery a TLS policy stopped is counted apart, not as a message.
+            Records++;
+            ExporterMetrics.Records.Add(1);
+        }
+
         if (_latest is null || record.Timestamp > _latest)
         {
             _latest = record.Timestamp;

@@ -81,6 +81,31 @@ public static class InfluxSchema
         public const string ReportId = "report_id";
     }
 
+    /// <summary>
+    /// Message counts per direction, connector, auth level and cipher class (tags <see cref="SecurityMeasurementTags"/>:
+    /// no TLS version, no peer), so its series are bounded by connectors x 6 auth levels x 5 cipher classes x sources,
+    /// whatever the traffic. Written with <see cref="MessagesMeasurement"/> from the same records (same minutes, same
+    /// totals), with the same rollup tiers. Minutes written before it existed have no point here: a reader that
+    /// needs auth or cipher for them counts the difference to <see cref="MessagesMeasurement"/> as <c>unknown</c>.
+    /// </summary>
+    public const string SecurityMeasurement = "mailflow_security";
+
+    /// <summary>The tags of <see cref="SecurityMeasurement"/>.</summary>
+    public static IReadOnlyList<string> SecurityMeasurementTags { get; } =
+        [Tags.Direction, Tags.Connector, Tags.ConnectorType, Tags.ForcedTls, Tags.Auth, Tags.Cipher, Tags.Source];
+
+    /// <summary>
+    /// Outbound deliveries a TLS policy stopped (not messages: never in <see cref="MessagesMeasurement"/>), per
+    /// connector, recipient domain and reason, with <see cref="Fields.LastSeen"/> as for peers (tags
+    /// <see cref="BlockedMeasurementTags"/>). Bounded by the recipient domains that enforce or are enforced a policy
+    /// (x 6 reasons); written only when a delivery is blocked.
+    /// </summary>
+    public const string BlockedMeasurement = "mailflow_blocked";
+
+    /// <summary>The tags of <see cref="BlockedMeasurement"/>.</summary>
+    public static IReadOnlyList<string> BlockedMeasurementTags { get; } =
+        [Tags.Direction, Tags.Connector, Tags.ConnectorType, Tags.ForcedTls, Tags.RecipientDomain, Tags.Reason, Tags.Source];
+
     /// <summary>The tags kept by <see cref="TlsMeasurement"/>.</summary>
     public static IReadOnlyList<string> TlsMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Tls, Tags.Source];
 
@@ -107,6 +132,21 @@ public static class InfluxSchema
 
         /// <summary>Peers measurement only: the remote domain (or host when no domain is known).</summary>
         public const string Peer = "peer";
+
+        /// <summary>Security measurement: <c>verified</c>, <c>trusted</c>, <c>untrusted</c>, <c>anonymous</c>, <c>none</c> or <c>unknown</c>.</summary>
+        public const string Auth = "auth";
+
+        /// <summary>Security measurement: <c>strong</c>, <c>legacy</c>, <c>weak</c>, <c>none</c> or <c>unknown</c>.</summary>
+        public const string Cipher = "cipher";
+
+        /// <summary>Blocked measurement: the recipient's domain (or the remote host when the log names no recipient).</summary>
+        public const string RecipientDomain = "recipient_domain";
+
+        /// <summary>
+        /// Blocked measurement: <c>tls-not-offered</c>, <c>certificate-not-verified</c>, <c>dane</c>, <c>mta-sts</c>,
+        /// <c>tls-handshake</c> or <c>cipher-too-weak</c>.
+        /// </summary>
+        public const string Reason = "reason";
     }
 
     /// <summary>Field keys (all integers).</summary>
@@ -119,7 +159,7 @@ public static class InfluxSchema
         public const string Bytes = "bytes";
 
         /// <summary>
-        /// Peers only: the Unix time in seconds of the newest minute in the point (for a minute point, its own
+        /// Peers and blocked only: the Unix time in seconds of the newest minute in the point (for a minute point, its own
         /// minute). Rollups keep the maximum, so "last seen" survives aggregation.
         /// </summary>
         public const string LastSeen = "last_seen";

@@ -43,7 +43,27 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         TierCheck.AssertTiersMatchMinutes(influx, database, new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2023, 4, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_messages_1d", database));
         Assert.Equal(18, influx.Scalar("SELECT sum(messages) FROM mailflow_peers_1d", database));
+
+        // Transit security (reasoning in Formats/Postfix/PostfixCorpusTests.cs): every message once more, by auth
+        // level and cipher class instead of TLS version; no delivery blocked by a TLS policy in this log.
+        foreach (var (direction, auth, cipher, messages) in CorpusSecurity)
+        {
+            Assert.Equal(messages, influx.Scalar($"SELECT sum(messages) FROM mailflow_security WHERE direction = '{direction}' AND auth = '{auth}' AND cipher = '{cipher}'", database));
+        }
+
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_security", database));
+        Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_security_1d", database));
+        Assert.Equal(0, influx.Scalar("SELECT sum(messages) FROM mailflow_blocked", database));
     }
+
+    private static readonly (string Direction, string Auth, string Cipher, long Messages)[] CorpusSecurity =
+    [
+        ("inbound", "anonymous", "strong", 129),
+        ("inbound", "anonymous", "legacy", 12),
+        ("inbound", "none", "none", 18),
+        ("submission", "anonymous", "strong", 16),
+        ("outbound", "trusted", "strong", 3),
+    ];
 
     [Fact]
     public void Ingest_PostfixCorpusTwice_InfluxQlTotalsEqualTheLogOnce()

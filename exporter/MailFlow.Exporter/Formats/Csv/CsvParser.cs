@@ -18,7 +18,7 @@ internal sealed class CsvParser : ILogParser
     private static readonly string[] Known =
     [
         TimestampColumn, DirectionColumn, "tls", "cipher", "remote_host", "remote_ip", "sender_domain", "recipient_domain",
-        "recipients", "bytes", "service", "connector_id", "source",
+        "recipients", "bytes", "service", "connector_id", "source", "auth", "cipher_class", "cipher_bits",
     ];
 
     private readonly ParseContext _context;
@@ -93,12 +93,47 @@ internal sealed class CsvParser : ILogParser
             return;
         }
 
+        var authField = Field(line, fields, count, 13);
+        var auth = TransitAuth.Unknown;
+        if (!authField.IsEmpty && !TryWord(authField, TransitSecurity.TryParseAuth, out auth))
+        {
+            _context.Problem(lineNumber, "unknown auth level (verified, trusted, untrusted, anonymous, none, unknown)", Utf8Text.Excerpt(authField));
+            return;
+        }
+
+        var cipherBits = 0L;
+        var bitsField = Field(line, fields, count, 15);
+        if (!bitsField.IsEmpty && (!Utf8Text.TryParseInt64(bitsField, out cipherBits) || cipherBits is < 0 or > 65536))
+        {
+            _context.Problem(lineNumber, "bad cipher_bits", Utf8Text.Excerpt(bitsField));
+            return;
+        }
+
+        // An explicit cipher_class wins; otherwise the cipher column's name is classified.
+        var classField = Field(line, fields, count, 14);
+        CipherClass cipherClass;
+        if (!classField.IsEmpty)
+        {
+            if (!TryWord(classField, TransitSecurity.TryParseCipherClass, out cipherClass))
+            {
+                _context.Problem(lineNumber, "unknown cipher_class (strong, legacy, weak, none, unknown)", Utf8Text.Excerpt(classField));
+                return;
+            }
+        }
+        else
+        {
+            var cipherField = Field(line, fields, count, 3);
+            cipherClass = cipherField.IsEmpty && cipherBits == 0 ? CipherClass.Unknown : TransitSecurity.ClassifyCipher(cipherField.Trim((byte)'"'), (int)cipherBits);
+        }
+
         _context.Sink.OnRecord(new MailRecord
         {
             Timestamp = timestamp,
             Direction = direction,
             Tls = tls,
             Cipher = Text(line, fields, count, 3),
+            Auth = auth,
+            CipherClass = cipherClass,
             RemoteHost = Text(line, fields, count, 4, lowerCase: true),
             RemoteIp = Text(line, fields, count, 5),
             SenderDomain = Text(line, fields, count, 6, lowerCase: true),
@@ -167,6 +202,26 @@ internal sealed class CsvParser : ILogParser
 
         var text = Utf8Csv.Unescape(field, _strings);
         return lowerCase && text is not null ? _strings.Get(text.AsSpan(), lowerCase: true) : text;
+    }
+
+    private delegate bool WordParser<T>(ReadOnlySpan<char> text, out T value);
+
+    private static bool TryWord<T>(ReadOnlySpan<byte> field, WordParser<T> parse, out T value)
+    {
+        Span<char> chars = stackalloc char[16];
+        field = field.Trim((byte)'"');
+        if (field.Length > chars.Length)
+        {
+            value = default!;
+            return false;
+        }
+
+        for (var i = 0; i < field.Length; i++)
+        {
+            chars[i] = (char)field[i];
+        }
+
+        return parse(chars[..field.Length], out value);
     }
 
     private static bool TryDirection(ReadOnlySpan<byte> field, out Direction direction)

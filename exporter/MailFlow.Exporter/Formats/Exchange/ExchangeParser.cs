@@ -385,6 +385,7 @@ internal sealed class ExchangeParser : ILogParser
                 session.TlsSeen = true;
                 var algorithm = text.IndexOf("bulk encryption algorithm "u8);
                 session.Cipher = algorithm < 0 ? null : _strings.Get(Utf8Text.FirstWord(text[(algorithm + 26)..]));
+                session.CipherClass = algorithm < 0 ? CipherClass.Unknown : ClassifySchannel(text[(algorithm + 26)..]);
             }
 
             return;
@@ -395,6 +396,56 @@ internal sealed class ExchangeParser : ILogParser
         {
             session.Authenticated = true;
         }
+    }
+
+    /// <summary>
+    /// Classifies Schannel's <c>CALG_AES_128 with strength 128 bits, MAC hash algorithm CALG_SHA_256 with strength 0 bits</c>.
+    /// Schannel names the bulk algorithm without its mode; an AEAD suite (AES-GCM) has no separate MAC and reports its
+    /// strength as 0 bits, a CBC suite reports its HMAC's (160 for SHA-1): that tells them apart. RC4, DES, 3DES and
+    /// anything under 128 bits are weak whatever the MAC.
+    /// </summary>
+    private static CipherClass ClassifySchannel(ReadOnlySpan<byte> afterBulk)
+    {
+        var name = Utf8Text.FirstWord(afterBulk);
+        var bits = StrengthAfter(afterBulk, 0);
+        var named = TransitSecurity.ClassifyCipher(name, bits);
+        if (named != CipherClass.Unknown || !name.StartsWith("CALG_AES"u8))
+        {
+            return named;
+        }
+
+        var mac = afterBulk.IndexOf("MAC hash algorithm "u8);
+        if (mac < 0)
+        {
+            return CipherClass.Unknown;
+        }
+
+        var macBits = StrengthAfter(afterBulk, mac);
+        return macBits switch
+        {
+            0 => CipherClass.Strong,
+            > 0 => CipherClass.Legacy,
+            _ => CipherClass.Unknown,
+        };
+    }
+
+    /// <summary>The number in the first <c>with strength N bits</c> at or after <paramref name="from"/>; -1 when absent.</summary>
+    private static int StrengthAfter(ReadOnlySpan<byte> text, int from)
+    {
+        var at = text[from..].IndexOf(" with strength "u8);
+        if (at < 0)
+        {
+            return -1;
+        }
+
+        var digits = text[(from + at + 15)..];
+        var length = 0;
+        while (length < digits.Length && length < 9 && char.IsAsciiDigit((char)digits[length]))
+        {
+            length++;
+        }
+
+        return length == 0 ? -1 : int.Parse(digits[..length], provider: System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private void ReceiveCommand(Session session, ReadOnlySpan<byte> data)
@@ -567,6 +618,10 @@ internal sealed class ExchangeParser : ILogParser
             Direction = direction,
             Tls = tls,
             Cipher = session.Cipher,
+
+            // Schannel's validation of the peer's certificate is not in the protocol log: never guessed.
+            Auth = TransitAuth.Unknown,
+            CipherClass = session.CipherClass,
             RemoteHost = session.RemoteHost,
             RemoteIp = session.RemoteIp,
             SenderDomain = session.SenderDomain,
@@ -634,6 +689,7 @@ internal sealed class ExchangeParser : ILogParser
         public TlsVersion Tls;
         public bool TlsSeen;
         public string? Cipher;
+        public CipherClass CipherClass;
         public bool Authenticated;
         public bool ServerAuth;
         public string? SenderDomain;
@@ -649,6 +705,7 @@ internal sealed class ExchangeParser : ILogParser
             Tls = TlsVersion.None;
             TlsSeen = false;
             Cipher = null;
+            CipherClass = CipherClass.Unknown;
             Authenticated = ServerAuth = false;
             _head = _count = 0;
             StartMessage();

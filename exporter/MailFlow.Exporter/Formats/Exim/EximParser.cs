@@ -23,6 +23,7 @@ internal sealed class EximParser : ILogParser
     private readonly Utf8StringCache _strings = new();
     private readonly Dictionary<ulong, MailRecord> _pending = [];
     private readonly Dictionary<ulong, Arrival> _arrivals = [];
+    private readonly Syslog.BlockedDeliveries _blocked = new();
 
     public EximParser(ParseContext context)
     {
@@ -78,7 +79,50 @@ internal sealed class EximParser : ILogParser
             _arrivals.Remove(key);
         }
 
-        // "==" (deferred), "**" (failed) and "*>" (suppressed) deliver nothing.
+        else if (flag.SequenceEqual("=="u8) || flag.SequenceEqual("**"u8))
+        {
+            // Deferred or failed: delivers nothing, but a TLS policy failure is a blocked delivery.
+            OnFailed(messageId, body, timestamp);
+        }
+
+        // "*>" (suppressed) delivers nothing.
+    }
+
+    /// <summary>
+    /// <c>== rcpt R=dnslookup T=remote_smtp defer (-38) H=mx.example [192.0.2.5]: a TLS session is required, but the
+    /// server did not offer TLS support</c>, and the DANE and certificate failures: one blocked delivery per
+    /// message, recipient domain and reason.
+    /// </summary>
+    private void OnFailed(ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> body, DateTimeOffset timestamp)
+    {
+        var reason = BlockReasons.Recognize(body);
+        if (reason == BlockReason.None)
+        {
+            return;
+        }
+
+        var recipient = Utf8Text.FirstWord(body);
+        var domain = _strings.Get(Utf8Text.AddressDomain(Utf8Text.AngleAddress(recipient)), lowerCase: true);
+        if (!_blocked.FirstTime(messageId, domain, reason))
+        {
+            return;
+        }
+
+        var fields = Fields.Read(body[recipient.Length..]);
+        _context.Sink.OnRecord(new MailRecord
+        {
+            Timestamp = timestamp,
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
+            RemoteIp = _strings.Get(fields.HostIp),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(fields.Transport.IsEmpty ? fields.Router : fields.Transport),
+            SourceHost = _context.Options.SourceHost,
+            LogId = _strings.Get(messageId),
+        });
     }
 
     public void Complete()
@@ -178,6 +222,8 @@ internal sealed class EximParser : ILogParser
             Direction = submission ? Direction.Submission : Direction.Inbound,
             Tls = Tls(fields, protocol.IndexOf("smtps"u8) >= 0),
             Cipher = _strings.Get(fields.Cipher),
+            Auth = Auth(fields, arrival: true),
+            CipherClass = Classify(fields),
             RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
             RemoteIp = _strings.Get(fields.HostIp),
             SenderDomain = senderDomain,
@@ -220,6 +266,8 @@ internal sealed class EximParser : ILogParser
             Direction = Direction.Outbound,
             Tls = Tls(fields, false),
             Cipher = _strings.Get(fields.Cipher),
+            Auth = Auth(fields, arrival: false),
+            CipherClass = Classify(fields),
             RemoteHost = _strings.Get(fields.HostName, lowerCase: true),
             RemoteIp = _strings.Get(fields.HostIp),
             SenderDomain = sender,
@@ -231,6 +279,38 @@ internal sealed class EximParser : ILogParser
             LogId = _strings.Get(messageId),
         };
     }
+
+    /// <summary>
+    /// <c>CV=</c>: <c>dane</c> verified by DANE; <c>yes</c> verified against a CA (on deliveries the smtp transport
+    /// also checks the name, <c>tls_verify_cert_hostnames</c>; a client's name is never checked: trusted);
+    /// <c>no</c> not verified: untrusted, except an arrival that shows no <c>DN=</c> of a client certificate, where
+    /// "no certificate" and "not verified" cannot be told apart: unknown.
+    /// </summary>
+    private static TransitAuth Auth(in Fields fields, bool arrival)
+    {
+        var verified = fields.CertificateVerified;
+        if (verified.SequenceEqual("dane"u8))
+        {
+            return TransitAuth.Verified;
+        }
+
+        if (verified.SequenceEqual("yes"u8))
+        {
+            return arrival ? TransitAuth.Trusted : TransitAuth.Verified;
+        }
+
+        if (verified.SequenceEqual("no"u8))
+        {
+            return !arrival || fields.HasPeerDn ? TransitAuth.Untrusted : TransitAuth.Unknown;
+        }
+
+        return TransitAuth.Unknown;
+    }
+
+    /// <summary>Classifies the <c>X=</c> cipher (its name and the bits in use).</summary>
+    private CipherClass Classify(in Fields fields) => _ciphers.Classify(fields.Cipher, fields.Bits);
+
+    private readonly CipherClassCache _ciphers = new();
 
     private static TlsVersion Tls(in Fields fields, bool protocolSaysTls)
     {
@@ -264,6 +344,9 @@ internal sealed class EximParser : ILogParser
         public ReadOnlySpan<byte> Protocol;
         public ReadOnlySpan<byte> TlsProtocol;
         public ReadOnlySpan<byte> Cipher;
+        public int Bits;
+        public ReadOnlySpan<byte> CertificateVerified;
+        public bool HasPeerDn;
         public ReadOnlySpan<byte> Router;
         public ReadOnlySpan<byte> Transport;
         public ReadOnlySpan<byte> Sender;
@@ -320,6 +403,7 @@ internal sealed class EximParser : ILogParser
                 else if (!value.IsEmpty && value[0] == '"')
                 {
                     length = QuotedLength(value);
+                    fields.HasPeerDn |= name.SequenceEqual("DN"u8);
                 }
                 else
                 {
@@ -348,6 +432,9 @@ internal sealed class EximParser : ILogParser
                         case 1 when name[0] == 'F':
                             fields.Sender = Utf8Text.AngleAddress(v);
                             break;
+                        case 2 when name[0] == 'C' && name[1] == 'V':
+                            fields.CertificateVerified = v;
+                            break;
                     }
                 }
 
@@ -365,6 +452,10 @@ internal sealed class EximParser : ILogParser
                 var cipher = value[(colon + 1)..];
                 var bits = cipher.LastIndexOf((byte)':');
                 fields.Cipher = bits < 0 ? cipher : cipher[..bits];
+                if (bits >= 0 && Utf8Text.TryParseInt64(cipher[(bits + 1)..], out var used))
+                {
+                    fields.Bits = (int)Math.Clamp(used, 0, int.MaxValue);
+                }
             }
         }
 

@@ -32,6 +32,8 @@ internal sealed class PostfixParser : ILogParser
     private readonly List<QueueKey> _staleKeys = [];
     private readonly List<long> _staleSessions = [];
     private readonly StaleSweeper _sweeper = new();
+    private readonly BlockedDeliveries _blocked = new();
+    private readonly Text.CipherClassCache _ciphers = new();
 
     private long _now;
     private long _flowEvents;
@@ -145,9 +147,9 @@ internal sealed class PostfixParser : ILogParser
             ResolveSession(session, starttls ? TlsVersion.Unknown : TlsVersion.None, DataSucceeded(message));
             _sessionPool.Push(session);
         }
-        else if (IsTlsSummary(message, out var afterTrust))
+        else if (IsTlsSummary(message, out var auth, out var afterTrust))
         {
-            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "from "u8, out _, out var version, out var cipher))
+            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "from "u8, out _, out var version, out var cipher, out var cipherClass))
             {
                 return;
             }
@@ -164,6 +166,8 @@ internal sealed class PostfixParser : ILogParser
             session.HasTls = true;
             session.Tls = version;
             session.Cipher = cipher.IsEmpty ? null : _strings.Get(cipher);
+            session.Auth = auth;
+            session.CipherClass = cipherClass;
         }
         else if (TrySplitQueueId(message, out var queueId, out var rest) && rest.StartsWith("client="u8))
         {
@@ -208,6 +212,8 @@ internal sealed class PostfixParser : ILogParser
             inbound.TlsResolved = true;
             inbound.Tls = session.Tls;
             inbound.Cipher = session.Cipher;
+            inbound.Auth = session.Auth;
+            inbound.CipherClass = session.CipherClass;
         }
         else
         {
@@ -268,9 +274,9 @@ internal sealed class PostfixParser : ILogParser
 
     private void OnSmtp(in SyslogLine syslog, ReadOnlySpan<byte> message, long lineNumber)
     {
-        if (IsTlsSummary(message, out var afterTrust))
+        if (IsTlsSummary(message, out var summaryAuth, out var afterTrust))
         {
-            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "to "u8, out var peer, out var version, out var summaryCipher))
+            if (!TryTime(in syslog, lineNumber) || !TryParseTlsSummary(afterTrust, "to "u8, out var peer, out var version, out var summaryCipher, out var summaryClass))
             {
                 return;
             }
@@ -284,7 +290,7 @@ internal sealed class PostfixParser : ILogParser
             }
 
             client.LastSeen = _now;
-            client.Add(MailText.Hash(peer), version, summaryCipher.IsEmpty ? null : _strings.Get(summaryCipher));
+            client.Add(MailText.Hash(peer), version, summaryCipher.IsEmpty ? null : _strings.Get(summaryCipher), summaryAuth, summaryClass);
             return;
         }
 
@@ -294,15 +300,23 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var relay = MailText.Field(rest, "relay="u8);
+        var status = MailText.Field(rest, "status="u8);
         if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             // Content filters, loopback relays, relay=none: not mail flow, but the first attempt names the recipient.
+            // relay=none can still carry a policy failure found before connecting (a TLSA lookup error).
+            if (relay.SequenceEqual("none"u8) && !status.SequenceEqual("sent"u8))
+            {
+                OnBlocked(in syslog, queueId, rest, status, default, default, lineNumber);
+            }
+
             OnLocalDelivery(message);
             return;
         }
 
-        if (!MailText.Field(rest, "status="u8).SequenceEqual("sent"u8) || !QueueKey.TryCreate(queueId, out var queueKey) || !TryTime(in syslog, lineNumber))
+        if (!status.SequenceEqual("sent"u8) || !QueueKey.TryCreate(queueId, out var queueKey) || !TryTime(in syslog, lineNumber))
         {
+            OnBlocked(in syslog, queueId, rest, status, host, ip, lineNumber);
             NoteRecipient(queueId, rest);
             return;
         }
@@ -323,6 +337,8 @@ internal sealed class PostfixParser : ILogParser
 
         var tls = TlsVersion.None;
         string? cipher = null;
+        var auth = TransitAuth.Unknown;
+        var cipherClass = CipherClass.Unknown;
         if (_clients.TryGetValue(syslog.ProcessKey, out var state))
         {
             var slot = state.Find(relayHash);
@@ -330,6 +346,8 @@ internal sealed class PostfixParser : ILogParser
             {
                 tls = state.Tls[slot];
                 cipher = state.Cipher[slot];
+                auth = state.Auth[slot];
+                cipherClass = state.Class[slot];
             }
         }
 
@@ -356,6 +374,8 @@ internal sealed class PostfixParser : ILogParser
             Time = _now,
             Tls = tls,
             Cipher = cipher,
+            Auth = auth,
+            CipherClass = cipherClass,
             RemoteHost = host.IsEmpty ? null : _strings.Get(host, lowerCase: true),
             RemoteIp = _strings.Get(ip),
             RecipientDomain = DomainOf(MailText.Field(rest, "to="u8)),
@@ -363,6 +383,48 @@ internal sealed class PostfixParser : ILogParser
             Service = _strings.Get(syslog.Program),
             SourceHost = _strings.Get(syslog.Host),
         });
+    }
+
+    /// <summary>
+    /// A deferred or bounced delivery whose reason is a TLS policy (<c>status=deferred (TLS is required, but was not
+    /// offered by host ...)</c>, <c>(Server certificate not verified)</c>...): one blocked delivery per message,
+    /// recipient domain and reason.
+    /// </summary>
+    private void OnBlocked(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> rest, ReadOnlySpan<byte> status, ReadOnlySpan<byte> host, ReadOnlySpan<byte> ip, long lineNumber)
+    {
+        if (!(status.SequenceEqual("deferred"u8) || status.SequenceEqual("bounced"u8)))
+        {
+            return;
+        }
+
+        var statusAt = rest.IndexOf("status="u8);
+        var reason = BlockReasons.Recognize(rest[statusAt..]);
+        if (reason == BlockReason.None || !TryTime(in syslog, lineNumber))
+        {
+            return;
+        }
+
+        var domain = DomainOf(MailText.Field(rest, "to="u8));
+        if (!_blocked.FirstTime(queueId, domain, reason))
+        {
+            return;
+        }
+
+        var record = new MailRecord
+        {
+            Timestamp = new DateTimeOffset(_now, TimeSpan.Zero),
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = host.IsEmpty ? null : _strings.Get(host, lowerCase: true),
+            RemoteIp = ip.IsEmpty ? null : _strings.Get(ip),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(syslog.Program),
+            SourceHost = _strings.Get(syslog.Host),
+            LogId = Encoding.ASCII.GetString(queueId),
+        };
+        _sink.OnRecord(in record);
     }
 
     /// <summary>A delivery that is not mail flow (local, pipe, loopback relay): only names the inbound message's recipient.</summary>
@@ -476,6 +538,8 @@ internal sealed class PostfixParser : ILogParser
             Direction = inbound.Direction,
             Tls = inbound.TlsResolved ? inbound.Tls : TlsVersion.None,
             Cipher = inbound.Cipher,
+            Auth = inbound.Auth,
+            CipherClass = inbound.CipherClass,
             RemoteHost = inbound.RemoteHost,
             RemoteIp = inbound.RemoteIp,
             SenderDomain = entry.SenderDomain,
@@ -504,6 +568,8 @@ internal sealed class PostfixParser : ILogParser
                 Direction = Direction.Outbound,
                 Tls = delivery.Tls,
                 Cipher = delivery.Cipher,
+                Auth = delivery.Auth,
+                CipherClass = delivery.CipherClass,
                 RemoteHost = delivery.RemoteHost,
                 RemoteIp = delivery.RemoteIp,
                 SenderDomain = entry.SenderDomain,
@@ -577,8 +643,9 @@ internal sealed class PostfixParser : ILogParser
     }
 
     /// <summary><c>Anonymous|Untrusted|Trusted|Verified TLS connection </c>... (Postfix 2.2 wrote no trust word).</summary>
-    private static bool IsTlsSummary(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> afterTrust)
+    private static bool IsTlsSummary(ReadOnlySpan<byte> message, out TransitAuth auth, out ReadOnlySpan<byte> afterTrust)
     {
+        auth = TransitAuth.Unknown;
         if (message.StartsWith("TLS connection "u8))
         {
             afterTrust = message[15..];
@@ -593,7 +660,23 @@ internal sealed class PostfixParser : ILogParser
         }
 
         var trust = message[..space];
-        if (!(trust.SequenceEqual("Anonymous"u8) || trust.SequenceEqual("Untrusted"u8) || trust.SequenceEqual("Trusted"u8) || trust.SequenceEqual("Verified"u8)))
+        if (trust.SequenceEqual("Anonymous"u8))
+        {
+            auth = TransitAuth.Anonymous;
+        }
+        else if (trust.SequenceEqual("Untrusted"u8))
+        {
+            auth = TransitAuth.Untrusted;
+        }
+        else if (trust.SequenceEqual("Trusted"u8))
+        {
+            auth = TransitAuth.Trusted;
+        }
+        else if (trust.SequenceEqual("Verified"u8))
+        {
+            auth = TransitAuth.Verified;
+        }
+        else
         {
             return false;
         }
@@ -606,10 +689,11 @@ internal sealed class PostfixParser : ILogParser
     /// Parses <c>established|reused from|to host[ip](:port)( to sni): TLSv1.3 with cipher NAME (...)</c>;
     /// <paramref name="peer"/> is <c>host[ip](:port)</c>, as the delivery line's <c>relay=</c> spells it.
     /// </summary>
-    private static bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher)
+    private bool TryParseTlsSummary(ReadOnlySpan<byte> text, ReadOnlySpan<byte> fromOrTo, out ReadOnlySpan<byte> peer, out TlsVersion version, out ReadOnlySpan<byte> cipher, out CipherClass cipherClass)
     {
         peer = default;
         cipher = default;
+        cipherClass = CipherClass.Unknown;
         version = TlsVersion.Unknown;
         if (text.StartsWith("established "u8))
         {
@@ -666,10 +750,21 @@ internal sealed class PostfixParser : ILogParser
         {
             cipher = text[(protocolEnd + 13)..];
             var cipherEnd = cipher.IndexOf((byte)' ');
+            var bits = 0L;
             if (cipherEnd >= 0)
             {
+                // " (256/256 bits)": the first number is the key size in use.
+                var after = cipher[cipherEnd..];
+                if (after.StartsWith(" ("u8))
+                {
+                    var slash = after.IndexOf((byte)'/');
+                    bits = slash > 2 ? MailText.ParseNumber(after[2..slash]) : 0;
+                }
+
                 cipher = cipher[..cipherEnd];
             }
+
+            cipherClass = _ciphers.Classify(cipher, (int)Math.Clamp(bits, 0, int.MaxValue));
         }
 
         return true;

@@ -11,6 +11,8 @@ internal sealed class SmtpdSession
     public bool HasTls;
     public TlsVersion Tls;
     public string? Cipher;
+    public TransitAuth Auth;
+    public CipherClass CipherClass;
 
     /// <summary>Messages of this session whose TLS version waits for the disconnect line (no summary seen).</summary>
     public readonly List<QueueEntry> Unresolved = [];
@@ -21,6 +23,8 @@ internal sealed class SmtpdSession
         HasTls = false;
         Tls = TlsVersion.None;
         Cipher = null;
+        Auth = TransitAuth.Unknown;
+        CipherClass = CipherClass.Unknown;
         Unresolved.Clear();
     }
 }
@@ -49,6 +53,8 @@ internal sealed class InboundMessage
     public bool TlsResolved;
     public TlsVersion Tls;
     public string? Cipher;
+    public TransitAuth Auth;
+    public CipherClass CipherClass;
     public string? RemoteHost;
     public string? RemoteIp;
     public string? RecipientDomain;
@@ -67,6 +73,8 @@ internal sealed class OutboundDelivery
     public long Time;
     public TlsVersion Tls;
     public string? Cipher;
+    public TransitAuth Auth;
+    public CipherClass CipherClass;
     public string? RemoteHost;
     public string? RemoteIp;
     public string? RecipientDomain;

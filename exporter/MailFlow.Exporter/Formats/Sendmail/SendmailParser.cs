@@ -26,6 +26,8 @@ internal sealed class SendmailParser : ILogParser
     private readonly StringCache _strings = new(2048);
     private readonly Dictionary<long, ServerSession> _servers = [];
     private readonly Dictionary<long, RecentTls> _clients = [];
+    private readonly BlockedDeliveries _blocked = new();
+    private readonly Text.CipherClassCache _ciphers = new();
     private readonly Dictionary<QueueKey, QueuedMessage> _queue = [];
     private readonly List<long> _stalePids = [];
     private readonly List<QueueKey> _staleKeys = [];
@@ -138,12 +140,16 @@ internal sealed class SendmailParser : ILogParser
         var version = MailText.TryTlsVersion(versionText, out var parsed) ? parsed : TlsVersion.Unknown;
         var cipherText = MailText.Field(message, "cipher="u8);
         var cipher = cipherText.IsEmpty ? null : _strings.Get(cipherText);
+        var auth = Auth(MailText.Field(message, "verify="u8));
+        var cipherClass = _ciphers.Classify(cipherText, (int)Math.Clamp(MailText.ParseNumber(MailText.Field(message, "bits="u8)), 0, int.MaxValue));
         if (server)
         {
             var session = Server(in syslog);
             session.HasTls = true;
             session.Tls = version;
             session.Cipher = cipher;
+            session.Auth = auth;
+            session.CipherClass = cipherClass;
             return;
         }
 
@@ -155,7 +161,37 @@ internal sealed class SendmailParser : ILogParser
         }
 
         recent.LastSeen = _now;
-        recent.Add(MailText.HashHostName(RelayHostToken(MailText.Field(message, "relay="u8))), version, cipher);
+        recent.Add(MailText.HashHostName(RelayHostToken(MailText.Field(message, "relay="u8))), version, cipher, auth, cipherClass);
+    }
+
+    /// <summary>
+    /// <c>verify=</c> (sendmail's <c>${verify}</c>): <c>OK</c> the chain verified (sendmail does not check the name
+    /// itself: trusted), <c>DANE_PASS</c> verified by DANE, <c>NO</c>/<c>NOT</c> no certificate presented or requested,
+    /// <c>FAIL</c>/<c>DANE_FAIL</c> presented but not verified; the others mean TLS was not completed.
+    /// </summary>
+    private static TransitAuth Auth(ReadOnlySpan<byte> verify)
+    {
+        if (verify.SequenceEqual("OK"u8))
+        {
+            return TransitAuth.Trusted;
+        }
+
+        if (verify.SequenceEqual("DANE_PASS"u8) || verify.SequenceEqual("TRUSTED"u8))
+        {
+            return TransitAuth.Verified;
+        }
+
+        if (verify.SequenceEqual("NO"u8) || verify.SequenceEqual("NOT"u8))
+        {
+            return TransitAuth.Anonymous;
+        }
+
+        if (verify.SequenceEqual("FAIL"u8) || verify.SequenceEqual("DANE_FAIL"u8))
+        {
+            return TransitAuth.Untrusted;
+        }
+
+        return TransitAuth.Unknown;
     }
 
     private void OnFrom(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> message, long lineNumber)
@@ -191,10 +227,14 @@ internal sealed class SendmailParser : ILogParser
         var authenticated = session?.Authenticated == true || proto.EndsWith("SA"u8) || proto.SequenceEqual("ESMTPA"u8);
         var tls = TlsVersion.None;
         string? cipher = null;
+        var auth = TransitAuth.Unknown;
+        var cipherClass = CipherClass.Unknown;
         if (session is { HasTls: true })
         {
             tls = session.Tls;
             cipher = session.Cipher;
+            auth = session.Auth;
+            cipherClass = session.CipherClass;
         }
 
         queued.Inbound = new InboundMessage
@@ -203,6 +243,8 @@ internal sealed class SendmailParser : ILogParser
             Direction = authenticated ? Direction.Submission : Direction.Inbound,
             Tls = tls,
             Cipher = cipher,
+            Auth = auth,
+            CipherClass = cipherClass,
             RemoteHost = HostName(host),
             RemoteIp = _strings.Get(ip),
             Service = _strings.Get(MailText.Field(message, "daemon="u8).IsEmpty ? syslog.Program : MailText.Field(message, "daemon="u8)),
@@ -234,7 +276,14 @@ internal sealed class SendmailParser : ILogParser
         }
 
         var relay = ValueToComma(message, "relay="u8);
-        if (!MailText.Field(message, "stat="u8).SequenceEqual("Sent"u8) || !MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
+        var stat = MailText.Field(message, "stat="u8);
+        if (!stat.SequenceEqual("Sent"u8))
+        {
+            OnBlocked(in syslog, queueId, message, firstRecipient, relay);
+            return;
+        }
+
+        if (!MailText.TrySplitHostIp(relay, out var host, out var ip) || MailText.IsLoopback(ip))
         {
             return;
         }
@@ -248,6 +297,8 @@ internal sealed class SendmailParser : ILogParser
         _flowEvents++;
         var tls = TlsVersion.None;
         string? cipher = null;
+        var auth = TransitAuth.Unknown;
+        var cipherClass = CipherClass.Unknown;
         if (_clients.TryGetValue(syslog.ProcessKey, out var recent))
         {
             var slot = recent.Find(MailText.HashHostName(RelayHostToken(relay)));
@@ -255,6 +306,8 @@ internal sealed class SendmailParser : ILogParser
             {
                 tls = recent.Tls[slot];
                 cipher = recent.Cipher[slot];
+                auth = recent.Auth[slot];
+                cipherClass = recent.Class[slot];
             }
         }
 
@@ -264,6 +317,8 @@ internal sealed class SendmailParser : ILogParser
             Direction = Direction.Outbound,
             Tls = tls,
             Cipher = cipher,
+            Auth = auth,
+            CipherClass = cipherClass,
             RemoteHost = HostName(host),
             RemoteIp = _strings.Get(ip),
             SenderDomain = queued?.SenderDomain,
@@ -273,6 +328,43 @@ internal sealed class SendmailParser : ILogParser
             Service = mailer.IsEmpty ? _strings.Get(syslog.Program) : _strings.Get(mailer),
             SourceHost = _strings.Get(syslog.Host),
             LogId = queued?.QueueId ?? Encoding.ASCII.GetString(queueId),
+        };
+        _sink.OnRecord(in record);
+    }
+
+    /// <summary>
+    /// <c>to=..., relay=..., stat=Deferred: 403 4.7.0 TLS handshake failed.</c> (the <c>tls_server</c> ruleset's
+    /// reply): one blocked delivery per message, recipient domain and reason.
+    /// </summary>
+    private void OnBlocked(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> message, ReadOnlySpan<byte> firstRecipient, ReadOnlySpan<byte> relay)
+    {
+        var statAt = message.IndexOf("stat="u8);
+        var reason = statAt < 0 ? BlockReason.None : BlockReasons.Recognize(message[statAt..]);
+        if (reason == BlockReason.None)
+        {
+            return;
+        }
+
+        var domain = DomainOf(firstRecipient);
+        if (!_blocked.FirstTime(queueId, domain, reason))
+        {
+            return;
+        }
+
+        MailText.TrySplitHostIp(relay, out var host, out var ip);
+        var record = new MailRecord
+        {
+            Timestamp = new DateTimeOffset(_now, TimeSpan.Zero),
+            Direction = Direction.Outbound,
+            Tls = TlsVersion.None,
+            Blocked = reason,
+            RemoteHost = host.IsEmpty ? null : HostName(host),
+            RemoteIp = ip.IsEmpty ? null : _strings.Get(ip),
+            RecipientDomain = domain,
+            Recipients = 1,
+            Service = _strings.Get(syslog.Program),
+            SourceHost = _strings.Get(syslog.Host),
+            LogId = Encoding.ASCII.GetString(queueId),
         };
         _sink.OnRecord(in record);
     }
@@ -295,6 +387,8 @@ internal sealed class SendmailParser : ILogParser
             Direction = inbound.Direction,
             Tls = inbound.Tls,
             Cipher = inbound.Cipher,
+            Auth = inbound.Auth,
+            CipherClass = inbound.CipherClass,
             RemoteHost = inbound.RemoteHost,
             RemoteIp = inbound.RemoteIp,
             SenderDomain = queued.SenderDomain,
@@ -390,6 +484,8 @@ internal sealed class SendmailParser : ILogParser
         public bool HasTls;
         public TlsVersion Tls;
         public string? Cipher;
+        public TransitAuth Auth;
+        public CipherClass CipherClass;
         public bool Authenticated;
     }
 
@@ -409,6 +505,8 @@ internal sealed class SendmailParser : ILogParser
         public Direction Direction;
         public TlsVersion Tls;
         public string? Cipher;
+        public TransitAuth Auth;
+        public CipherClass CipherClass;
         public string? RemoteHost;
         public string? RemoteIp;
         public string? RecipientDomain;

@@ -10,10 +10,12 @@ internal sealed class RecentTls
     public readonly ulong[] RelayHash = new ulong[Slots];
     public readonly TlsVersion[] Tls = new TlsVersion[Slots];
     public readonly string?[] Cipher = new string?[Slots];
+    public readonly TransitAuth[] Auth = new TransitAuth[Slots];
+    public readonly CipherClass[] Class = new CipherClass[Slots];
     public int Count;
     public int Next;
 
-    public void Add(ulong relay, TlsVersion tls, string? cipher)
+    public void Add(ulong relay, TlsVersion tls, string? cipher, TransitAuth auth, CipherClass cipherClass)
     {
         for (var i = 0; i < Count; i++)
         {
@@ -21,6 +23,8 @@ internal sealed class RecentTls
             {
                 Tls[i] = tls;
                 Cipher[i] = cipher;
+                Auth[i] = auth;
+                Class[i] = cipherClass;
                 return;
             }
         }
@@ -28,6 +32,8 @@ internal sealed class RecentTls
         RelayHash[Next] = relay;
         Tls[Next] = tls;
         Cipher[Next] = cipher;
+        Auth[Next] = auth;
+        Class[Next] = cipherClass;
         Next = (Next + 1) % Slots;
         Count = Math.Min(Count + 1, Slots);
     }

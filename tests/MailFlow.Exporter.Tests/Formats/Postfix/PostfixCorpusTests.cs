@@ -63,6 +63,41 @@ public sealed class PostfixCorpusTests
         Assert.Equal(["gmx.de", "web.de", "nebenan.de"], outbound.Select(r => r.RecipientDomain));
     }
 
+    // Auth level and cipher class per message: the same session rule as above, keeping the trust word ($4) and the
+    // word after "cipher" of the session's summary:
+    // awk '$3 ~ /smtpd\[/ { k=$3
+    //   if ($4=="connect") { tls[k]="none"; tr[k]="none"; ci[k]="-" }
+    //   else if (/TLS connection established from/) { tr[k]=$4; for(i=1;i<=NF;i++) { if ($i ~ /^TLSv/) tls[k]=$i; if ($i=="cipher") ci[k]=$(i+1) } }
+    //   else if ($5 ~ /^client=/ && $5 !~ /127\.0\.0\.1/) { id=$4; d[id]=(/sasl_username=/?"submission":"inbound"); t[id]=tls[k]" "tr[k]" "ci[k] } }
+    //   /qmgr.*: from=/ { id=$4; q[id]=1 }
+    //   END { for (id in d) if (id in q) c[d[id]" "t[id]]++; for (x in c) print c[x], x }' x
+    // # => inbound TLSv1.2 Anonymous ECDHE-RSA-AES256-GCM-SHA384 63, ECDHE-RSA-AES128-GCM-SHA256 3, ECDHE-RSA-AES128-SHA256 12;
+    // #    inbound TLSv1.3 Anonymous TLS_AES_256_GCM_SHA384 49, TLS_AES_128_GCM_SHA256 14; inbound none 18;
+    // #    submission TLSv1.3 Anonymous TLS_AES_256_GCM_SHA384 16.
+    // # Every smtpd summary is "Anonymous" (grep -oE '(Anonymous|Untrusted|Trusted|Verified) TLS connection' x | sort | uniq -c:
+    // # 5,639 Anonymous, 3 Trusted): inbound anonymous 141 (78 + 63), none 18; submission anonymous 16.
+    // # Cipher: GCM suites and TLS 1.3 are strong (63 + 3 + 63 = 129 inbound, 16 submission); ECDHE-RSA-AES128-SHA256
+    // # is AES-CBC with HMAC-SHA256 (OpenSSL names no mode for CBC): legacy 12; plaintext none 18.
+    // # Outbound: the 3 deliveries follow "Trusted TLS connection established to" with TLS_AES_256_GCM_SHA384: trusted 3, strong 3.
+    [Fact]
+    public void Parse_Corpus_AuthAndCipherClassByDirectionMatchTheSummaries()
+    {
+        var records = Parsed.Value.Sink.Records;
+        int Auth(Direction d, TransitAuth a) => records.Count(r => r.Direction == d && r.Auth == a);
+        int Cipher(Direction d, CipherClass c) => records.Count(r => r.Direction == d && r.CipherClass == c);
+
+        Assert.Equal(141, Auth(Direction.Inbound, TransitAuth.Anonymous));
+        Assert.Equal(18, Auth(Direction.Inbound, TransitAuth.None));
+        Assert.Equal(129, Cipher(Direction.Inbound, CipherClass.Strong));
+        Assert.Equal(12, Cipher(Direction.Inbound, CipherClass.Legacy));
+        Assert.Equal(18, Cipher(Direction.Inbound, CipherClass.None));
+        Assert.Equal(16, Auth(Direction.Submission, TransitAuth.Anonymous));
+        Assert.Equal(16, Cipher(Direction.Submission, CipherClass.Strong));
+        Assert.Equal(3, Auth(Direction.Outbound, TransitAuth.Trusted));
+        Assert.Equal(3, Cipher(Direction.Outbound, CipherClass.Strong));
+        Assert.Equal(12, records.Count(r => r.Cipher == "ECDHE-RSA-AES128-SHA256"));
+    }
+
     [Fact]
     public void Parse_Corpus_NoLoopbackRecordAndNoProblems()
     {

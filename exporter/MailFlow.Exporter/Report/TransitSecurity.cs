@@ -1,0 +1,444 @@
+using System.Globalization;
+using System.Text.Json;
+using MailFlow.Contracts.Vocabulary;
+using MailFlow.Exporter.Aggregation;
+
+namespace MailFlow.Exporter.Report;
+
+/// <summary>Messages of one slice (a direction, a connector) by auth level and by cipher class.</summary>
+public sealed class SecurityBreakdown
+{
+    private readonly long[] _byAuth = new long[TransitSecurity.AuthCount];
+    private readonly long[] _byCipher = new long[TransitSecurity.CipherClassCount];
+
+    public long Messages { get; private set; }
+
+    public long this[TransitAuth auth] => _byAuth[(int)auth];
+
+    public long this[CipherClass cipher] => _byCipher[(int)cipher];
+
+    public void Add(TransitAuth auth, CipherClass cipher, in Counts counts)
+    {
+        _byAuth[(int)auth] += counts.Messages;
+        _byCipher[(int)cipher] += counts.Messages;
+        Messages += counts.Messages;
+    }
+
+    public double Percent(TransitAuth auth) => Messages == 0 ? 0 : 100.0 * _byAuth[(int)auth] / Messages;
+
+    public double Percent(CipherClass cipher) => Messages == 0 ? 0 : 100.0 * _byCipher[(int)cipher] / Messages;
+}
+
+/// <summary>One connector and direction over the window, by auth level and cipher class.</summary>
+public sealed record SecurityConnectorRow(string Name, ConnectorType Type, bool ForcedTls, Direction Direction, SecurityBreakdown Total);
+
+/// <summary>A peer with a transit-security concern: an unverified certificate where one should be verified, or a weak cipher.</summary>
+public sealed record SecurityPeerRow(
+    string Peer, Direction Direction, string Connector, ConnectorType ConnectorType, SecurityConcern Concern, TransitAuth Auth, CipherClass Cipher,
+    IReadOnlyList<string> Sources, long Messages, DateTimeOffset LastSeen, string? Host, string? Ip);
+
+/// <summary>Deliveries to one recipient domain that a TLS policy stopped, for one reason.</summary>
+public sealed record BlockedRow(string Domain, BlockReason Reason, string Connector, IReadOnlyList<string> Sources, long Deliveries, DateTimeOffset LastSeen, string? Host, string? Ip);
+
+/// <summary>A recipient domain that received mail in plaintext: it does not offer TLS (or the path did not use it).</summary>
+public sealed record NoTlsDomainRow(string Domain, long Messages, DateTimeOffset LastSeen, string? Host, string? Ip);
+
+/// <summary>
+/// The report's "Transit security" section: per direction and per connector the share of messages by auth level
+/// and cipher class, the peers to contact about certificates and ciphers, the deliveries blocked by a TLS policy
+/// per recipient domain and reason, and the recipient domains that took mail in plaintext.
+/// </summary>
+public sealed record TransitSecurityReport(
+    IReadOnlyDictionary<Direction, SecurityBreakdown> Directions,
+    IReadOnlyList<SecurityConnectorRow> Connectors,
+    IReadOnlyList<SecurityPeerRow> Peers,
+    IReadOnlyList<BlockedRow> Blocked,
+    IReadOnlyList<NoTlsDomainRow> NoTlsDomains)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static TransitSecurityReport Empty { get; } = new(MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityBreakdown()), [], [], [], []);
+
+    /// <summary>Builds the section from day-bucketed counts, over the report's window; lists are cut at <paramref name="maxPeers"/>.</summary>
+    public static TransitSecurityReport Build(MailFlowAggregator aggregate, ReportWindow? window, int maxPeers)
+    {
+        if (window is null)
+        {
+            return Empty;
+        }
+
+        bool Inside(DateTimeOffset bucket) => bucket >= window.From.UtcDateTime.Date && bucket < window.To;
+
+        var directions = MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityBreakdown());
+        var connectors = new Dictionary<(string, Direction), SecurityConnectorRow>();
+        foreach (var point in aggregate.SecuritySeries)
+        {
+            if (!Inside(point.Minute))
+            {
+                continue;
+            }
+
+            var key = point.Key;
+            directions[key.Direction].Add(key.Auth, key.Cipher, point.Counts);
+            if (!connectors.TryGetValue((key.Connector.Name, key.Direction), out var row))
+            {
+                row = new SecurityConnectorRow(key.Connector.Name, key.Connector.Type, key.Connector.ForcedTls, key.Direction, new SecurityBreakdown());
+                connectors[(key.Connector.Name, key.Direction)] = row;
+            }
+
+            row.Total.Add(key.Auth, key.Cipher, point.Counts);
+        }
+
+        var connectorRows = connectors.Values
+            .OrderBy(r => r.Direction)
+            .ThenBy(r => r.Type is ConnectorType.Internet or ConnectorType.Submission ? 1 : 0)
+            .ThenByDescending(r => r.Total.Messages)
+            .ThenBy(r => r.Name, StringComparer.Ordinal)
+            .ToList();
+
+        // Peers: summed over the mail servers that saw them (one row per peer, direction, connector, concern, auth, cipher).
+        var peerTotals = new Dictionary<SecurityPeerKey, long>();
+        foreach (var (minute, key, counts) in aggregate.SecurityPeers)
+        {
+            if (Inside(minute))
+            {
+                peerTotals[key] = peerTotals.GetValueOrDefault(key) + counts.Messages;
+            }
+        }
+
+        var peers = peerTotals
+            .GroupBy(t => (t.Key.Peer, t.Key.Direction, t.Key.Connector, t.Key.Concern, t.Key.Auth, t.Key.Cipher))
+            .Select(group =>
+            {
+                var latest = group.Select(t => aggregate.Security.PeerDetails[t.Key]).MaxBy(d => d.LastSeen);
+                var (peer, direction, connector, concern, auth, cipher) = group.Key;
+                return new SecurityPeerRow(peer, direction, connector.Name, connector.Type, concern, auth, cipher, Sources(group.Select(t => t.Key.Source)),
+                    group.Sum(t => t.Value), latest.LastSeen, latest.Host, latest.Ip);
+            })
+            .OrderBy(p => p.Concern == SecurityConcern.WeakCipher ? 0 : 1)
+            .ThenByDescending(p => p.Messages)
+            .ThenBy(p => p.Peer, StringComparer.Ordinal)
+            .ThenBy(p => p.Direction)
+            .ThenBy(p => p.Connector, StringComparer.Ordinal)
+            .Take(maxPeers)
+            .ToList();
+
+        var blockedTotals = new Dictionary<BlockedKey, long>();
+        foreach (var point in aggregate.Blocked)
+        {
+            if (Inside(point.Minute))
+            {
+                blockedTotals[point.Key] = blockedTotals.GetValueOrDefault(point.Key) + point.Counts.Messages;
+            }
+        }
+
+        var blocked = blockedTotals
+            .GroupBy(t => (t.Key.Domain, t.Key.Reason, t.Key.Connector.Name))
+            .Select(group =>
+            {
+                var latest = group.Select(t => aggregate.Security.BlockedDetails[t.Key]).MaxBy(d => d.LastSeen);
+                var (domain, reason, connector) = group.Key;
+                return new BlockedRow(domain, reason, connector, Sources(group.Select(t => t.Key.Source)), group.Sum(t => t.Value), latest.LastSeen, latest.Host, latest.Ip);
+            })
+            .OrderByDescending(b => b.Deliveries)
+            .ThenBy(b => b.Domain, StringComparer.Ordinal)
+            .ThenBy(b => b.Reason)
+            .Take(maxPeers)
+            .ToList();
+
+        // Plaintext outbound deliveries, from the legacy-peer counts (their peer is the recipient domain).
+        var plaintext = new Dictionary<string, (long Messages, PeerDetail Latest)>(StringComparer.Ordinal);
+        foreach (var point in aggregate.Peers)
+        {
+            if (point.Key.Direction != Direction.Outbound || point.Key.Tls != TlsVersion.None || !Inside(point.Minute))
+            {
+                continue;
+            }
+
+            var detail = aggregate.PeerDetails[point.Key];
+            var existing = plaintext.GetValueOrDefault(point.Key.Peer);
+            plaintext[point.Key.Peer] = (existing.Messages + point.Counts.Messages, existing.Latest.LastSeen >= detail.LastSeen ? existing.Latest : detail);
+        }
+
+        var noTls = plaintext
+            .Select(p => new NoTlsDomainRow(p.Key, p.Value.Messages, p.Value.Latest.LastSeen, p.Value.Latest.Host, p.Value.Latest.Ip))
+            .OrderByDescending(r => r.Messages)
+            .ThenBy(r => r.Domain, StringComparer.Ordinal)
+            .Take(maxPeers)
+            .ToList();
+
+        return new TransitSecurityReport(directions, connectorRows, peers, blocked, noTls);
+    }
+
+    private static List<string> Sources(IEnumerable<string> sources) =>
+        sources.Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    // ---- table ----
+
+    public void WriteTable(TextWriter output)
+    {
+        output.WriteLine("Transit security (messages by how the other server was authenticated, and by cipher strength)");
+        var widget = new TextTable(["Direction", "Messages", .. AuthHeadings(), .. CipherHeadings()]);
+        foreach (var (direction, breakdown) in Directions)
+        {
+            if (direction != Direction.Submission || breakdown.Messages > 0)
+            {
+                widget.Add([direction.ToWire(), Number(breakdown.Messages), .. Shares(breakdown)]);
+            }
+        }
+
+        widget.WriteTo(output);
+        output.WriteLine();
+
+        output.WriteLine("Transit security per connector");
+        var connectors = new TextTable(["Direction", "Connector", "Type", "Forced TLS", .. AuthHeadings(), .. CipherHeadings(), "Volume"]);
+        foreach (var row in Connectors)
+        {
+            connectors.Add([row.Direction.ToWire(), row.Name, row.Type == ConnectorType.Internet ? "" : row.Type.ToWire(), row.ForcedTls ? "Yes" : "No", .. Shares(row.Total), Number(row.Total.Messages)]);
+        }
+
+        WriteOrNone(connectors, output);
+        output.WriteLine();
+
+        output.WriteLine("Legacy peers: unverified certificates on connectors that should verify (Forced TLS, Partner, OnPremises), and weak ciphers");
+        var peers = new TextTable("Concern", "Direction", "Peer", "Connector", "Auth", "Cipher", "Messages", "Last seen (UTC)", "Last host [IP]");
+        foreach (var peer in Peers)
+        {
+            peers.Add(ConcernWire(peer.Concern), peer.Direction.ToWire(), peer.Peer, peer.Connector, peer.Auth.ToWire(), peer.Cipher.ToWire(), Number(peer.Messages),
+                peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{peer.Host ?? "?"} [{peer.Ip ?? "?"}]");
+        }
+
+        WriteOrNone(peers, output);
+        output.WriteLine();
+
+        output.WriteLine("Messages blocked by a TLS policy (deliveries, per recipient domain and reason)");
+        var blocked = new TextTable("Recipient domain", "Reason", "Connector", "Deliveries", "Last seen (UTC)", "Last host [IP]");
+        foreach (var row in Blocked)
+        {
+            blocked.Add(row.Domain, row.Reason.ToWire(), row.Connector, Number(row.Deliveries), row.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{row.Host ?? "?"} [{row.Ip ?? "?"}]");
+        }
+
+        WriteOrNone(blocked, output);
+        output.WriteLine();
+
+        output.WriteLine("Recipient domains not supporting TLS (outbound messages delivered in plaintext)");
+        var noTls = new TextTable("Recipient domain", "Messages", "Last seen (UTC)", "Last host [IP]");
+        foreach (var row in NoTlsDomains)
+        {
+            noTls.Add(row.Domain, Number(row.Messages), row.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{row.Host ?? "?"} [{row.Ip ?? "?"}]");
+        }
+
+        WriteOrNone(noTls, output);
+        output.WriteLine();
+    }
+
+    private static void WriteOrNone(TextTable table, TextWriter output)
+    {
+        if (table.Count == 0)
+        {
+            output.WriteLine("  none");
+        }
+        else
+        {
+            table.WriteTo(output);
+        }
+    }
+
+    private static IEnumerable<string> AuthHeadings() => TransitSecurity.AuthLevels.Select(a => a == TransitAuth.None ? "No TLS" : Capitalise(a.ToWire()));
+
+    private static IEnumerable<string> CipherHeadings() => TransitSecurity.CipherClasses.Where(c => c != CipherClass.None).Select(c => "Cipher " + c.ToWire());
+
+    private static IEnumerable<string> Shares(SecurityBreakdown breakdown) =>
+        TransitSecurity.AuthLevels.Select(a => Percent(breakdown, breakdown.Percent(a)))
+            .Concat(TransitSecurity.CipherClasses.Where(c => c != CipherClass.None).Select(c => Percent(breakdown, breakdown.Percent(c))));
+
+    private static string Percent(SecurityBreakdown breakdown, double percent) => breakdown.Messages == 0 ? "-" : percent.ToString("0.0", Invariant) + "%";
+
+    private static string Capitalise(string word) => char.ToUpperInvariant(word[0]) + word[1..];
+
+    private static string Number(long value) => value.ToString("N0", Invariant);
+
+    public static string ConcernWire(SecurityConcern concern) => concern == SecurityConcern.WeakCipher ? "weak-cipher" : "unverified-certificate";
+
+    // ---- JSON (docs/report-json.md, "transitSecurity") ----
+
+    public void WriteJson(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("transitSecurity");
+        json.WriteStartObject("directions");
+        foreach (var (direction, breakdown) in Directions)
+        {
+            json.WriteStartObject(direction.ToWire());
+            WriteBreakdownFields(json, breakdown);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("connectors");
+        foreach (var row in Connectors)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", row.Name);
+            json.WriteString("type", row.Type.ToWire());
+            json.WriteString("direction", row.Direction.ToWire());
+            json.WriteBoolean("forcedTls", row.ForcedTls);
+            WriteBreakdownFields(json, row.Total);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("peers");
+        foreach (var peer in Peers)
+        {
+            json.WriteStartObject();
+            json.WriteString("concern", ConcernWire(peer.Concern));
+            json.WriteString("peer", peer.Peer);
+            json.WriteString("direction", peer.Direction.ToWire());
+            json.WriteString("connector", peer.Connector);
+            json.WriteString("connectorType", peer.ConnectorType.ToWire());
+            json.WriteString("auth", peer.Auth.ToWire());
+            json.WriteString("cipher", peer.Cipher.ToWire());
+            WriteSources(json, peer.Sources);
+            json.WriteNumber("messages", peer.Messages);
+            WriteLast(json, peer.LastSeen, peer.Host, peer.Ip);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("blocked");
+        foreach (var row in Blocked)
+        {
+            json.WriteStartObject();
+            json.WriteString("recipientDomain", row.Domain);
+            json.WriteString("reason", row.Reason.ToWire());
+            json.WriteString("connector", row.Connector);
+            WriteSources(json, row.Sources);
+            json.WriteNumber("deliveries", row.Deliveries);
+            WriteLast(json, row.LastSeen, row.Host, row.Ip);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("noTlsDomains");
+        foreach (var row in NoTlsDomains)
+        {
+            json.WriteStartObject();
+            json.WriteString("recipientDomain", row.Domain);
+            json.WriteNumber("messages", row.Messages);
+            WriteLast(json, row.LastSeen, row.Host, row.Ip);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteBreakdownFields(Utf8JsonWriter json, SecurityBreakdown breakdown)
+    {
+        json.WriteNumber("messages", breakdown.Messages);
+        json.WriteStartObject("auth");
+        foreach (var auth in TransitSecurity.AuthLevels)
+        {
+            json.WriteStartObject(auth.ToWire());
+            json.WriteNumber("messages", breakdown[auth]);
+            json.WriteNumber("percent", Math.Round(breakdown.Percent(auth), 2));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("cipher");
+        foreach (var cipher in TransitSecurity.CipherClasses)
+        {
+            json.WriteStartObject(cipher.ToWire());
+            json.WriteNumber("messages", breakdown[cipher]);
+            json.WriteNumber("percent", Math.Round(breakdown.Percent(cipher), 2));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteSources(Utf8JsonWriter json, IReadOnlyList<string> sources)
+    {
+        json.WriteStartArray("sources");
+        foreach (var source in sources)
+        {
+            json.WriteStringValue(source);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteLast(Utf8JsonWriter json, DateTimeOffset lastSeen, string? host, string? ip)
+    {
+        json.WriteString("lastSeen", lastSeen.UtcDateTime);
+        json.WriteString("host", host);
+        json.WriteString("ip", ip);
+    }
+
+    // ---- CSV (the report's columns plus auth, cipher, reason) ----
+
+    /// <summary>
+    /// Rows of sections <c>security</c> (per direction when <c>connector</c> is empty, else per connector: one row per
+    /// auth level with <c>auth</c> set, one per cipher class with <c>cipher</c> set), <c>security-peer</c> (its
+    /// concern in <c>reason</c>), <c>blocked</c> (recipient domain in <c>peer</c>, reason in <c>reason</c>, deliveries
+    /// in <c>messages</c>) and <c>no-tls-domain</c>.
+    /// </summary>
+    public void WriteCsv(TextWriter output)
+    {
+        foreach (var (direction, breakdown) in Directions)
+        {
+            WriteBreakdownRows(output, direction, "", "", "", breakdown);
+        }
+
+        foreach (var row in Connectors)
+        {
+            WriteBreakdownRows(output, row.Direction, CsvReportWriter.Quote(row.Name), row.Type.ToWire(), row.ForcedTls ? "true" : "false", row.Total);
+        }
+
+        foreach (var peer in Peers)
+        {
+            WriteCsvRow(output, "security-peer", peer.Direction.ToWire(), CsvReportWriter.Quote(peer.Connector), peer.ConnectorType.ToWire(), "", Count(peer.Messages), "",
+                CsvReportWriter.Quote(peer.Peer), CsvReportWriter.Quote(string.Join(' ', peer.Sources)), Time(peer.LastSeen), peer.Host, peer.Ip, peer.Auth.ToWire(), peer.Cipher.ToWire(), ConcernWire(peer.Concern));
+        }
+
+        foreach (var row in Blocked)
+        {
+            WriteCsvRow(output, "blocked", Direction.Outbound.ToWire(), CsvReportWriter.Quote(row.Connector), "", "", Count(row.Deliveries), "",
+                CsvReportWriter.Quote(row.Domain), CsvReportWriter.Quote(string.Join(' ', row.Sources)), Time(row.LastSeen), row.Host, row.Ip, "", "", row.Reason.ToWire());
+        }
+
+        foreach (var row in NoTlsDomains)
+        {
+            WriteCsvRow(output, "no-tls-domain", Direction.Outbound.ToWire(), "", "", "", Count(row.Messages), "",
+                CsvReportWriter.Quote(row.Domain), "", Time(row.LastSeen), row.Host, row.Ip, "", "", "");
+        }
+    }
+
+    private static void WriteBreakdownRows(TextWriter output, Direction direction, string connector, string type, string forced, SecurityBreakdown breakdown)
+    {
+        foreach (var auth in TransitSecurity.AuthLevels)
+        {
+            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[auth]), breakdown.Percent(auth).ToString("0.##", Invariant), "", "", "", null, null, auth.ToWire(), "", "");
+        }
+
+        foreach (var cipher in TransitSecurity.CipherClasses)
+        {
+            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[cipher]), breakdown.Percent(cipher).ToString("0.##", Invariant), "", "", "", null, null, "", cipher.ToWire(), "");
+        }
+    }
+
+    private static void WriteCsvRow(
+        TextWriter output, string section, string direction, string connector, string type, string forced, string messages, string percent,
+        string peer, string sources, string lastSeen, string? host, string? ip, string auth, string cipher, string reason)
+    {
+        // section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason
+        output.Write(string.Join(',', section, "", direction, connector, type, forced, "", messages, percent, peer, sources, lastSeen,
+            CsvReportWriter.Quote(host ?? ""), CsvReportWriter.Quote(ip ?? ""), auth, cipher, reason));
+        output.Write('\n');
+    }
+
+    private static string Count(long value) => value.ToString(Invariant);
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant);
+}
