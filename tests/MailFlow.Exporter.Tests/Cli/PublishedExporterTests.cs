@@ -189,6 +189,24 @@ public sealed class PublishedExporterTests(InfluxFixture influx, PublishedExport
         }
     }
 
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("http/protobuf")]
+    public async Task Ingest_OtlpEnvironment_MetricsAndLogsReachARealReceiver(string protocol)
+    {
+        // OpenTelemetry's OTLP exporters (protobuf by hand, gRPC framing, HTTP) in the native executable.
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        var result = ExporterProcess.Run(
+            ["ingest", RepoPaths.PostfixCorpus, "--format", "postfix", "--parse-only"],
+            configure: start => receiver.Configure(start, protocol, "published-" + protocol.Replace('/', '-')),
+            executable: published.Executable);
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(178, receiver.Latest("mailflow.exporter.records")); // The corpus's messages, counted as above.
+        Assert.Contains(receiver.Received.SelectMany(e => e.LogRecords), l => l.Body.StartsWith("OpenTelemetry: metrics and logs over OTLP (" + protocol + ")", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Help_EveryCommand_ListsItsOptions()
     {
