@@ -30,6 +30,7 @@ public static class ReportCommand
         command.Options.Add(tlsrpt);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
+            var timings = PhaseTimings.FromEnvironment();
             var fromTime = InputOptions.ParseTime(parseResult.GetValue(from), "--from");
             var toTime = InputOptions.ParseTime(parseResult.GetValue(to), "--to");
             if (fromTime is not null && toTime is not null && fromTime >= toTime)
@@ -50,13 +51,15 @@ public static class ReportCommand
             };
             var sources = inputs.ResolveInputs(parseResult, Console.Error);
             var settings = inputs.ToSettings(parseResult, TimeSpan.FromDays(1)) with { From = fromTime, To = toTime };
+            timings?.Mark("options and inputs");
             BatchResult batch;
             using (var progress = BatchProgress.ForTerminal(sources))
             {
-                batch = LogBatch.Run(sources, settings, progress);
+                batch = LogBatch.Run(sources, settings, progress, timings: timings);
             }
 
             var report = ReportBuilder.Build(batch, fromTime, toTime, insightSettings);
+            timings?.Mark("build the report");
             switch (parseResult.GetValue(output))
             {
                 case "json":
@@ -74,6 +77,8 @@ public static class ReportCommand
                     break;
             }
 
+            timings?.Mark("write it");
+            timings?.Write(Console.Error);
             foreach (var failed in batch.Inputs.Where(i => i.Error is not null))
             {
                 Console.Error.WriteLine($"mailflow-exporter: {failed.Source.DisplayName}: {failed.Error}");

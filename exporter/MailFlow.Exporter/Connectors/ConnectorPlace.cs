@@ -20,20 +20,6 @@ internal sealed class ConnectorPlace
         _entry = entry;
     }
 
-    /// <summary>The places of every connector entry, in file order (null nodes when the file's shape is unexpected).</summary>
-    public static IReadOnlyList<YamlMappingNode?> Entries(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("connectors"), out var connectors) || connectors is not YamlSequenceNode list)
-        {
-            return [];
-        }
-
-        return [.. list.Children.Select(node => node as YamlMappingNode)];
-    }
-
     public static ConnectorPlace Of(string source, int index, string? name, YamlMappingNode? entry) =>
         new(source, $"connector #{index + 1}{(string.IsNullOrWhiteSpace(name) ? "" : $" '{name}'")}", entry);
 

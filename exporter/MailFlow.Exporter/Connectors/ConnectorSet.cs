@@ -1,9 +1,6 @@
 using System.Net;
 using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Records;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace MailFlow.Exporter.Connectors;
 
@@ -63,33 +60,20 @@ public sealed class ConnectorSet : IConnectorClassifier
     /// <summary>Parses connectors YAML; <paramref name="sourceName"/> is used in error messages.</summary>
     public static ConnectorSet Parse(string yaml, string sourceName)
     {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(CamelCaseNamingConvention.Instance)
-            .Build();
-        ConnectorFile? file;
-        try
-        {
-            file = deserializer.Deserialize<ConnectorFile?>(yaml);
-        }
-        catch (YamlException e)
-        {
-            var reason = e.InnerException?.Message ?? e.Message;
-            throw new ConnectorConfigException($"{sourceName}:{e.Start.Line}: {Simplify(reason)}");
-        }
-
-        if (file?.Connectors is null || file.Connectors.Count == 0)
+        // Read from the node tree, not with YamlDotNet's reflection deserializer, so that the Native AOT build
+        // needs no reflection; the nodes also give every error its line.
+        var entries = ConnectorYaml.Read(yaml, sourceName);
+        if (entries.Count == 0)
         {
             return Empty;
         }
 
-        // The typed entries say what is wrong; the node tree, where (the same text, parsed once more).
-        var nodes = ConnectorPlace.Entries(yaml);
         var rules = new List<ConnectorRule>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < file.Connectors.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var entry = file.Connectors[i];
-            var place = ConnectorPlace.Of(sourceName, i, entry.Name, i < nodes.Count ? nodes[i] : null);
+            var (entry, node) = entries[i];
+            var place = ConnectorPlace.Of(sourceName, i, entry.Name, node);
             var rule = ConnectorRule.Create(entry, place);
             if (!names.Add(rule.Connector.Name + "\n" + rule.DirectionsText))
             {
@@ -101,17 +85,6 @@ public sealed class ConnectorSet : IConnectorClassifier
 
         return new ConnectorSet([.. rules]);
     }
-
-    private static string Simplify(string reason) =>
-        reason.Contains("not found on type", StringComparison.Ordinal)
-            ? "unknown key (" + reason + "); allowed: connectors[].name, type, direction, forcedTls, match{remoteIps, remoteHosts, senderDomains, recipientDomains, services, connectorIds}"
-            : reason;
-}
-
-/// <summary>The YAML file's shape.</summary>
-internal sealed class ConnectorFile
-{
-    public List<ConnectorEntry>? Connectors { get; set; }
 }
 
 /// <summary>One declared connector as written in YAML.</summary>

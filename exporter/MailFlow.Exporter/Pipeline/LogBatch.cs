@@ -33,14 +33,17 @@ public sealed record BatchSettings
 /// </summary>
 public static class LogBatch
 {
-    public static BatchResult Run(IReadOnlyList<InputSource> inputs, BatchSettings settings, BatchProgress? progress = null, CancellationToken cancellationToken = default)
+    public static BatchResult Run(IReadOnlyList<InputSource> inputs, BatchSettings settings, BatchProgress? progress = null, CancellationToken cancellationToken = default, PhaseTimings? timings = null)
     {
         var (aggregates, results) = BatchPipeline.Read(inputs, () => NewAggregator(settings), settings.ParseOptions, settings.ForcedFormat, settings.Parallelism, progress, null, cancellationToken);
+        timings?.Mark("read, parse, correlate, aggregate", results.Sum(r => r.Lines.Bytes));
         var merged = NewAggregator(settings);
         foreach (var aggregate in aggregates)
         {
             merged.Merge(aggregate);
         }
+
+        timings?.Mark("merge the inputs' totals");
 
         return new BatchResult(merged, results);
     }

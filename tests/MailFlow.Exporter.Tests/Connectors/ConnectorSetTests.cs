@@ -161,6 +161,39 @@ public sealed class ConnectorSetTests
         Assert.StartsWith("bad.yaml:", broken.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // forcedTls takes YAML's booleans only: "maybe" on line 17 is refused with its line.
+    [InlineData("    forcedTls: maybe\n", "bad.yaml:17: 'forcedTls' must be true or false (got 'maybe')")]
+    // An unknown key is refused by name even when its value is a mapping.
+    [InlineData("    colour:\n      nested: [x]\n", "bad.yaml:17: unknown key 'colour'")]
+    public void Parse_WrongShape_NamesTheLineAndWhatIsExpected(string extra, string expected)
+    {
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse(Third(extra: extra), "bad.yaml"));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_RuleListGivenAsOneValue_SaysItMustBeAList()
+    {
+        var error = Assert.Throws<ConnectorConfigException>(() => ConnectorSet.Parse("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    match:\n      senderDomains: a.com\n", "bad.yaml"));
+
+        // "senderDomains: a.com" is line 6; its value starts there.
+        Assert.StartsWith("bad.yaml:6: 'senderDomains' must be a list, e.g. [example.com]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_YamlBooleansAndEmptyFile_ReadAsYamlSays()
+    {
+        var yes = ConnectorSet.Parse("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    forcedTls: yes\n    match: { senderDomains: [a.com] }\n", "ok.yaml");
+        var quotedFalse = ConnectorSet.Parse("connectors:\n  - name: A\n    type: Partner\n    direction: inbound\n    forcedTls: 'off'\n    match: { senderDomains: [a.com] }\n", "ok.yaml");
+
+        Assert.True(Assert.Single(yes.Rules).Connector.ForcedTls);
+        Assert.False(Assert.Single(quotedFalse.Rules).Connector.ForcedTls);
+        Assert.Empty(ConnectorSet.Parse("# no connectors yet\n", "empty.yaml").Rules);
+        Assert.Empty(ConnectorSet.Parse("connectors:\n", "empty.yaml").Rules);
+    }
+
     [Fact]
     public void Load_MissingFile_SaysItCannotRead()
     {

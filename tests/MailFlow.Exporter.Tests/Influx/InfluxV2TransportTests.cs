@@ -169,6 +169,57 @@ public sealed class InfluxV2TransportTests
         Assert.Equal(0, writer.RetryCount);
     }
 
+    [Fact]
+    public async Task WriteAsync_BucketMissing_FindsTheOrgAndCreatesTheBucketFirst()
+    {
+        // A 2.x server with org "acme org" (id 0a1b) and no bucket yet: the documented list, org and create calls.
+        using var server = new RecordingHttpServer(request => (request.Method, request.Path) switch
+        {
+            ("GET", "/api/v2/buckets") => (200, NoHeaders, "{\"buckets\":[]}"),
+            ("GET", "/api/v2/orgs") => (200, NoHeaders, "{\"orgs\":[{\"id\":\"0a1b\",\"name\":\"acme org\"}]}"),
+            ("POST", "/api/v2/buckets") => (201, NoHeaders, "{\"id\":\"9f\",\"name\":\"mail/flow\"}"),
+            _ => Influx2(request),
+        });
+        var options = V2Options(server.Url);
+        options.CreateDatabase = true;
+        using var writer = new InfluxPointWriter(options);
+        var (series, _) = LineProtocolWriterTests.GoldenPoints();
+
+        await writer.WriteAsync(series[..1], [], CancellationToken.None);
+
+        Assert.Equal(["GET /api/v2/buckets", "GET /api/v2/orgs", "POST /api/v2/buckets", "POST /api/v2/write"], server.Requests.Select(r => r.Method + " " + r.Path));
+        var requests = server.Requests.ToArray();
+        Assert.Equal("mail/flow", requests[0].Query["name"]);
+        Assert.Equal("acme org", requests[1].Query["org"]);
+        var created = System.Text.Json.JsonDocument.Parse(requests[2].Body).RootElement;
+        Assert.Equal("0a1b", created.GetProperty("orgID").GetString());
+        Assert.Equal("mail/flow", created.GetProperty("name").GetString());
+        Assert.All(requests, r => Assert.Equal("Token tok-123", r.Headers["Authorization"]));
+    }
+
+    [Fact]
+    public async Task WriteAsync_UsernameAndPasswordWithoutToken_SignsInOnceThenWritesWithTheSessionCookie()
+    {
+        using var server = new RecordingHttpServer(request => request.Path == "/api/v2/signin"
+            ? (204, new Dictionary<string, string> { ["Set-Cookie"] = "influxdb-oss-session=s3ss; Path=/" }, "")
+            : Influx2(request));
+        var options = V2Options(server.Url);
+        options.Token = null;
+        options.Username = "mailflow";
+        options.Password = "pw-456";
+        using var writer = new InfluxPointWriter(options);
+        var (series, _) = LineProtocolWriterTests.GoldenPoints();
+
+        await writer.WriteAsync(series[..1], [], CancellationToken.None);
+        await writer.WriteAsync(series[1..2], [], CancellationToken.None);
+
+        Assert.Equal(["/api/v2/signin", "/api/v2/write", "/api/v2/write"], server.Requests.Select(r => r.Path));
+        var requests = server.Requests.ToArray();
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("mailflow:pw-456")), requests[0].Headers["Authorization"]);
+        Assert.All(requests[1..], r => Assert.Equal("influxdb-oss-session=s3ss", r.Headers["Cookie"]));
+        Assert.All(requests[1..], r => Assert.False(r.Headers.ContainsKey("Authorization")));
+    }
+
     [Theory]
     [InlineData("1.6.7~rc0", true, InfluxApi.V1)]
     [InlineData("1.8.10", true, InfluxApi.V1)]

@@ -7,9 +7,10 @@ public static class ExporterProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null, Action<ProcessStartInfo>? configure = null)
+    /// <param name="executable">A published executable to run instead of the built program under <c>dotnet</c>.</param>
+    public static Result Run(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null, Action<ProcessStartInfo>? configure = null, string? executable = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -17,7 +18,11 @@ public static class ExporterProcess
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? MailFlow.Testing.RepoPaths.Root,
         };
-        start.ArgumentList.Add(MailFlow.Testing.RepoPaths.ExporterProgram);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(MailFlow.Testing.RepoPaths.ExporterProgram);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
