@@ -2,6 +2,8 @@ using MailFlow.Backend.Plugin.Frames;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.Vocabulary;
 
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Plugin;
 
 /// <summary>

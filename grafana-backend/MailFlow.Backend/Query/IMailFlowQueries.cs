@@ -1,3 +1,5 @@
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Query;
 
 /// <summary>
