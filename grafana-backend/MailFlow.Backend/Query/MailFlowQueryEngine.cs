@@ -46,12 +46,17 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<TlsSummary> GetTlsSummaryAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        RunAsync("summary", activity =>
+    public Task<T> AskAsync<T>(string kind, QueryFilter filter, Func<IMailFlowTotals, CancellationToken, Task<T>> question, CancellationToken cancellationToken = default) =>
+        RunAsync(kind, activity =>
         {
+            ArgumentNullException.ThrowIfNull(question);
             Validate(filter);
-            return MailFlowQuestions.SummaryAsync(Totals(activity, filter), cancellationToken);
+            return question(Totals(activity, filter), cancellationToken);
         });
+
+    /// <inheritdoc />
+    public Task<TlsSummary> GetTlsSummaryAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        AskAsync("summary", filter, static (totals, ct) => MailFlowQuestions.SummaryAsync(totals, ct), cancellationToken);
 
     /// <inheritdoc />
     public Task<TlsTimeSeries> GetTlsTimeSeriesAsync(TlsTimeSeriesRequest request, CancellationToken cancellationToken = default) =>
@@ -76,13 +81,11 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         });
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("connector_report", activity =>
-        {
-            ArgumentNullException.ThrowIfNull(request);
-            Validate(request.Filter);
-            return MailFlowQuestions.ConnectorReportAsync(Totals(activity, request.Filter), request.PerDay, cancellationToken);
-        });
+    public Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return AskAsync("connector_report", request.Filter, (totals, ct) => MailFlowQuestions.ConnectorReportAsync(totals, request.PerDay, ct), cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Insight>> GetInsightsAsync(InsightsRequest request, CancellationToken cancellationToken = default) =>
@@ -129,11 +132,7 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
 
     /// <inheritdoc />
     public Task<IReadOnlyList<KnownConnector>> GetConnectorsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        RunAsync("connectors", activity =>
-        {
-            Validate(filter);
-            return MailFlowQuestions.ConnectorsAsync(Totals(activity, filter), cancellationToken);
-        });
+        AskAsync("connectors", filter, static (totals, ct) => MailFlowQuestions.ConnectorsAsync(totals, ct), cancellationToken);
 
     /// <summary>The totals of one question (its range and filters) read from InfluxDB.</summary>
     private InfluxTotals Totals(Activity? activity, QueryFilter filter) => new(this, activity, filter);
