@@ -95,7 +95,7 @@ public sealed record Insight(
 /// <summary>A remote peer still using plaintext or legacy TLS, its mail servers merged.</summary>
 /// <param name="Peer">Remote domain (or host when no domain is known).</param>
 /// <param name="Messages">Summed over <paramref name="Sources"/>.</param>
-/// <param name="LastSeen">The latest over <paramref name="Sources"/>; <paramref name="Host"/> and <paramref name="Ip"/> are that message's when the totals know them.</param>
+/// <param name="LastSeen">Start of the UTC minute of the latest such message over <paramref name="Sources"/>; <paramref name="Host"/> and <paramref name="Ip"/> are that message's when the totals know them (the report).</param>
 /// <param name="Sources">The mail servers that logged its messages ("" for unknown left out), in ordinal order.</param>
 public sealed record LegacyPeer(string Peer, Direction Direction, string Connector, TlsVersion Tls, long Messages, DateTimeOffset LastSeen, IReadOnlyList<string> Sources, string? Host = null, string? Ip = null);
 

@@ -111,7 +111,7 @@ public static class MailFlowQuestions
 
     /// <summary>
     /// Peers still on plaintext or legacy TLS: one row per peer, direction, connector and TLS version, whichever mail
-    /// servers logged it (messages summed, the latest sighting kept, the servers named); ranked busiest first (then
+    /// servers logged it (messages summed, the latest sighting kept to the minute, the servers named); ranked busiest first (then
     /// by peer, direction, connector, version) and cut to <paramref name="limit"/> after merging, so that a peer
     /// split over servers ranks by its total.
     /// </summary>
@@ -138,7 +138,7 @@ public static class MailFlowQuestions
             .ThenBy(p => p.Key.Connector, StringComparer.Ordinal)
             .ThenBy(p => p.Key.Tls)
             .Take(Math.Max(0, limit))
-            .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, p.Value.Latest.LastSeen, [.. p.Value.Sources], p.Value.Latest.Host, p.Value.Latest.Ip))
+            .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, ToMinute(p.Value.Latest.LastSeen), [.. p.Value.Sources], p.Value.Latest.Host, p.Value.Latest.Ip))
             .ToList();
     }
 
@@ -161,6 +161,12 @@ public static class MailFlowQuestions
         (await ConnectorReportAsync(totals, perDay: false, cancellationToken).ConfigureAwait(false))
             .Select(r => new KnownConnector(r.Connector, r.ConnectorType, r.Direction, r.ForcedTls, r.Messages.Total))
             .ToList();
+
+    /// <summary>
+    /// Last sightings to the minute: the store keeps each peer's newest minute (the resolution of every point), so
+    /// a report from memory must not claim more precision than the same question asked of InfluxDB.
+    /// </summary>
+    private static DateTimeOffset ToMinute(DateTimeOffset instant) => new(Floor(instant.UtcTicks, TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
     /// <summary>The start of the epoch-aligned bucket of <paramref name="size"/> ticks that holds <paramref name="ticks"/>.</summary>
     public static long Floor(long ticks, long size)
