@@ -8,7 +8,9 @@ namespace MailFlow.Backend.Plugin;
 
 /// <summary>
 /// The query types of the plugin's query model (<c>queryType</c>). A new type is a value here and its entry in
-/// <see cref="QueryTypes.Build"/>; the compiler refuses a value without an entry (CS8509 is an error).
+/// <see cref="QueryTypes.Build"/>; the compiler refuses a value without an entry (CS8509 is an error). Its question
+/// belongs in MailFlow.Questions (shared with the report and the API) and is asked through
+/// <see cref="IMailFlowQueries.AskAsync"/>, so the engine's interface does not grow.
 /// </summary>
 internal enum PluginQueryType
 {
