@@ -25,8 +25,11 @@ public sealed class ThreeWayAgreementTests
     private const int PeerLimit = 10_000;
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
-    /// <summary>The real Postfix corpus (March 2023) and every sample format (the week of 2026-11-20).</summary>
-    public static TheoryData<string> Inputs => ["corpus", "postfix", "exchange", "exim", "sendmail", "csv"];
+    /// <summary>
+    /// The real Postfix corpus (March 2023), every sample format (the week of 2026-11-20), and all samples at once
+    /// (peers seen by several mail servers, merged before they are ranked).
+    /// </summary>
+    public static TheoryData<string> Inputs => ["corpus", "postfix", "exchange", "exim", "sendmail", "csv", "all"];
 
     [Theory]
     [MemberData(nameof(Inputs))]
@@ -34,7 +37,7 @@ public sealed class ThreeWayAgreementTests
     {
         var (path, from, to) = input == "corpus"
             ? (RepoPaths.PostfixCorpus, new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2023, 4, 1, 0, 0, 0, TimeSpan.Zero))
-            : (Path.Combine(RepoPaths.Root, "samples", "logs", input), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+            : (Path.Combine([RepoPaths.Root, "samples", "logs", .. input == "all" ? Array.Empty<string>() : [input]]), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
 
         // The same reading options for both runs: timestamps without a zone or a year (Sendmail, Exim) read alike.
         string[] reading = ["--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), "--timezone", "UTC", "--year", from.Year.ToString(CultureInfo.InvariantCulture), path];
