@@ -16,7 +16,7 @@ public static class ReportCommand
         output.AcceptOnlyFromAmong("table", "json", "csv");
         var tls10 = new Option<double>("--insight-tls10-percent") { Description = $"TLS 1.0 share (percent) on a Partner or OnPremises connector that raises an insight. Default: {InsightSettings.DefaultTls10Percent}.", DefaultValueFactory = _ => InsightSettings.DefaultTls10Percent };
         var minMessages = new Option<long>("--insight-min-messages") { Description = $"Messages a connector must carry in the window before its TLS 1.0 insight can fire. Default: {InsightSettings.DefaultMinMessages}.", DefaultValueFactory = _ => InsightSettings.DefaultMinMessages };
-        var maxPeers = new Option<int>("--max-peers") { Description = "Legacy peers listed at most. Default: 50.", DefaultValueFactory = _ => 50 };
+        var maxPeers = new Option<int>("--max-peers") { Description = $"Legacy peers listed at most. Default: {InsightSettings.DefaultMaxPeers}.", DefaultValueFactory = _ => InsightSettings.DefaultMaxPeers };
         var tlsrpt = new Option<bool>("--tlsrpt") { Description = "The inputs are SMTP TLS reports (RFC 8460: .json, .json.gz, Maildir, mbox), not logs: print what the senders saw." };
 
         var command = new Command("report", "Read mail logs and print which TLS versions protected inbound and outbound mail, per day, per connector, with insights and the legacy peers to contact.");

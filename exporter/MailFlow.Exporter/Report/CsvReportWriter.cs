@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Report;
 
@@ -38,7 +39,7 @@ public static class CsvReportWriter
 
         foreach (var peer in report.Peers)
         {
-            output.Write(string.Join(',', "peer", "", peer.Direction.ToWire(), Quote(peer.Connector), peer.ConnectorType.ToWire(), "", peer.Tls.ToWire(),
+            output.Write(string.Join(',', "peer", "", peer.Direction.ToWire(), Quote(peer.Connector), ConnectorTypeOf(report, peer), "", peer.Tls.ToWire(),
                 peer.Messages.ToString(CultureInfo.InvariantCulture), "", Quote(peer.Peer), Quote(string.Join(' ', peer.Sources)),
                 peer.LastSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(peer.Host ?? ""), Quote(peer.Ip ?? ""), "", "", ""));
             output.Write('\n');
@@ -47,7 +48,7 @@ public static class CsvReportWriter
         report.TransitSecurity.WriteCsv(output);
     }
 
-    private static void WriteRows(TextWriter output, string section, string date, Direction direction, string connector, string type, string forced, TlsBreakdown tls)
+    private static void WriteRows(TextWriter output, string section, string date, Direction direction, string connector, string type, string forced, TlsCounts tls)
     {
         foreach (var version in TlsVersions.All)
         {
@@ -56,6 +57,10 @@ public static class CsvReportWriter
             output.Write('\n');
         }
     }
+
+    /// <summary>A peer's connector type: its connector's in the window (the peers' totals do not repeat it).</summary>
+    private static string ConnectorTypeOf(ReportModel report, LegacyPeer peer) =>
+        report.Connectors.FirstOrDefault(c => c.Direction == peer.Direction && c.Name == peer.Connector)?.Type.ToWire() ?? "";
 
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Report;
 
@@ -82,13 +83,13 @@ public static class JsonReportWriter
             json.WriteStartObject();
             json.WriteString("id", insight.Id);
             json.WriteString("title", insight.Title);
-            json.WriteString("severity", insight.Severity);
+            json.WriteString("severity", insight.SeverityWire);
             json.WriteString("direction", insight.Direction.ToWire());
             json.WriteString("connector", insight.Connector);
             json.WriteString("connectorType", insight.ConnectorType.ToWire());
             json.WriteString("tls", insight.Tls.ToWire());
             json.WriteNumber("messages", insight.Messages);
-            json.WriteNumber("connectorMessages", insight.ConnectorMessages);
+            json.WriteNumber("connectorMessages", insight.TotalMessages);
             json.WriteNumber("sharePercent", Math.Round(insight.SharePercent, 2));
             json.WriteNumber("thresholdPercent", insight.ThresholdPercent);
             json.WriteString("advice", insight.Advice);
@@ -180,16 +181,16 @@ public static class JsonReportWriter
         json.WriteEndObject();
     }
 
-    private static void WriteBreakdown(Utf8JsonWriter json, TlsBreakdown tls)
+    private static void WriteBreakdown(Utf8JsonWriter json, TlsCounts tls)
     {
         json.WriteStartObject();
         WriteBreakdownFields(json, tls);
         json.WriteEndObject();
     }
 
-    private static void WriteBreakdownFields(Utf8JsonWriter json, TlsBreakdown tls)
+    private static void WriteBreakdownFields(Utf8JsonWriter json, TlsCounts tls)
     {
-        json.WriteNumber("messages", tls.Messages);
+        json.WriteNumber("messages", tls.Total);
         json.WriteNumber("recipients", tls.Recipients);
         json.WriteNumber("bytes", tls.Bytes);
         json.WriteStartObject("tls");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Report;
 
@@ -26,9 +27,9 @@ public static class TableReportWriter
         var widget = new TextTable(["Direction", "Messages", .. TlsVersions.All.Select(Heading)]);
         foreach (var (direction, tls) in report.Directions)
         {
-            if (direction != Direction.Submission || tls.Messages > 0)
+            if (direction != Direction.Submission || tls.Total > 0)
             {
-                widget.Add([direction == Direction.Submission ? "submission (SMTP Auth clients)" : direction.ToWire(), Number(tls.Messages), .. TlsVersions.All.Select(v => Percent(tls, v))]);
+                widget.Add([direction == Direction.Submission ? "submission (SMTP Auth clients)" : direction.ToWire(), Number(tls.Total), .. TlsVersions.All.Select(v => Percent(tls, v))]);
             }
         }
 
@@ -39,7 +40,7 @@ public static class TableReportWriter
         var days = new TextTable(["Date", "Direction", "Messages", .. TlsVersions.All.Select(Heading)]);
         foreach (var (date, direction, tls) in report.Days)
         {
-            days.Add([date.ToString("yyyy-MM-dd", Invariant), direction.ToWire(), Number(tls.Messages), .. TlsVersions.All.Select(v => Percent(tls, v))]);
+            days.Add([date.ToString("yyyy-MM-dd", Invariant), direction.ToWire(), Number(tls.Total), .. TlsVersions.All.Select(v => Percent(tls, v))]);
         }
 
         days.WriteTo(output);
@@ -51,7 +52,7 @@ public static class TableReportWriter
         {
             var t = row.Total;
             connectors.Add(row.Direction.ToWire(), row.Name, row.Type == ConnectorType.Internet ? "" : row.Type.ToWire(), row.ForcedTls ? "Yes" : "No",
-                Share(t, TlsVersion.None), Share(t, TlsVersion.Tls10, TlsVersion.Ssl3), Share(t, TlsVersion.Tls11), Share(t, TlsVersion.Tls12), Share(t, TlsVersion.Tls13), Share(t, TlsVersion.Unknown), Number(t.Messages));
+                Share(t, TlsVersion.None), Share(t, TlsVersion.Tls10, TlsVersion.Ssl3), Share(t, TlsVersion.Tls11), Share(t, TlsVersion.Tls12), Share(t, TlsVersion.Tls13), Share(t, TlsVersion.Unknown), Number(t.Total));
         }
 
         connectors.WriteTo(output);
@@ -65,7 +66,7 @@ public static class TableReportWriter
 
         foreach (var insight in report.Insights)
         {
-            output.WriteLine($"  [{insight.Severity}] {insight.Title}: '{insight.Connector}': {Number(insight.Messages)} of {Number(insight.ConnectorMessages)} messages ({insight.SharePercent.ToString("0.#", Invariant)}%)");
+            output.WriteLine($"  [{insight.SeverityWire}] {insight.Title}: '{insight.Connector}': {Number(insight.Messages)} of {Number(insight.TotalMessages)} messages ({insight.SharePercent.ToString("0.#", Invariant)}%)");
             output.WriteLine($"      {insight.Advice}");
         }
 
@@ -126,8 +127,8 @@ public static class TableReportWriter
 
     private static string Number(long value) => value.ToString("N0", Invariant);
 
-    private static string Percent(TlsBreakdown tls, TlsVersion version) => tls.Messages == 0 ? "-" : tls.Percent(version).ToString("0.0", Invariant) + "%";
+    private static string Percent(TlsCounts tls, TlsVersion version) => tls.Total == 0 ? "-" : tls.Percent(version).ToString("0.0", Invariant) + "%";
 
-    private static string Share(TlsBreakdown tls, params TlsVersion[] versions) =>
-        tls.Messages == 0 ? "-" : versions.Sum(tls.Percent).ToString("0.0", Invariant);
+    private static string Share(TlsCounts tls, params TlsVersion[] versions) =>
+        tls.Total == 0 ? "-" : versions.Sum(tls.Percent).ToString("0.0", Invariant);
 }

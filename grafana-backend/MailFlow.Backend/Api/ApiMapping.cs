@@ -3,6 +3,8 @@ using MailFlow.Backend.Query;
 using V1 = MailFlow.Api.V1;
 using Vocabulary = MailFlow.Contracts.Vocabulary;
 
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Api;
 
 /// <summary>

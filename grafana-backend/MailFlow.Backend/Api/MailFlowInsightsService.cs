@@ -2,6 +2,8 @@ using Grpc.Core;
 using MailFlow.Backend.Query;
 using MailFlow.Api.V1;
 
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Api;
 
 /// <summary>
@@ -11,7 +13,7 @@ namespace MailFlow.Backend.Api;
 public sealed class MailFlowInsightsService(IMailFlowQueries engine, TimeProvider time) : MailFlowInsights.MailFlowInsightsBase
 {
     /// <summary>Rows returned when the caller leaves <c>limit</c> at 0.</summary>
-    public const int DefaultPeerLimit = 50;
+    public const int DefaultPeerLimit = QuestionDefaults.PeerLimit;
 
     /// <summary>Buckets returned when the caller leaves <c>max_points</c> at 0.</summary>
     public const int DefaultMaxPoints = 1000;
@@ -55,9 +57,9 @@ public sealed class MailFlowInsightsService(IMailFlowQueries engine, TimeProvide
         {
             var thresholds = new InsightThresholds
             {
-                LegacySharePercent = request.HasLegacySharePercent ? request.LegacySharePercent : InsightThresholds.DefaultLegacySharePercent,
-                MinMessages = request.HasMinMessages ? request.MinMessages : InsightThresholds.DefaultMinMessages,
-                PlaintextOnForcedTlsMinMessages = request.HasPlaintextOnForcedTlsMinMessages ? request.PlaintextOnForcedTlsMinMessages : InsightThresholds.Default.PlaintextOnForcedTlsMinMessages,
+                LegacySharePercent = request.HasLegacySharePercent ? request.LegacySharePercent : QuestionDefaults.LegacySharePercent,
+                MinMessages = request.HasMinMessages ? request.MinMessages : QuestionDefaults.MinMessages,
+                PlaintextOnForcedTlsMinMessages = request.HasPlaintextOnForcedTlsMinMessages ? request.PlaintextOnForcedTlsMinMessages : QuestionDefaults.PlaintextOnForcedTlsMinMessages,
             };
             var insights = await engine.GetInsightsAsync(new InsightsRequest(ApiMapping.ToFilter(request.Filter, time), thresholds), context.CancellationToken).ConfigureAwait(false);
             var response = new GetInsightsResponse();

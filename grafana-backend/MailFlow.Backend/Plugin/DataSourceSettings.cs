@@ -4,6 +4,8 @@ using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Plugin;
 
 /// <summary>

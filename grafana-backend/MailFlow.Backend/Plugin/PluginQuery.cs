@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Backend.Plugin;
 
@@ -11,7 +12,7 @@ namespace MailFlow.Backend.Plugin;
 internal sealed record PluginQuery
 {
     /// <summary>Default <see cref="Limit"/> for peers.</summary>
-    public const int DefaultLimit = 50;
+    public const int DefaultLimit = QuestionDefaults.PeerLimit;
 
     /// <summary>Default most points of a time series when Grafana sends no maxDataPoints.</summary>
     public const int DefaultMaxPoints = 1000;

@@ -2,11 +2,15 @@ using MailFlow.Backend.Plugin.Frames;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.Vocabulary;
 
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Plugin;
 
 /// <summary>
 /// The query types of the plugin's query model (<c>queryType</c>). A new type is a value here and its entry in
-/// <see cref="QueryTypes.Build"/>; the compiler refuses a value without an entry (CS8509 is an error).
+/// <see cref="QueryTypes.Build"/>; the compiler refuses a value without an entry (CS8509 is an error). Its question
+/// belongs in MailFlow.Questions (shared with the report and the API) and is asked through
+/// <see cref="IMailFlowQueries.AskAsync"/>, so the engine's interface does not grow.
 /// </summary>
 internal enum PluginQueryType
 {
@@ -208,7 +212,7 @@ internal static class QueryTypes
         return new DataFrame("connectorReport", FrameMeta.ForTable(executed), date, direction, connector, type, forced, none, tls10, tls11, tls12, tls13, unknown, messages);
     }
 
-    /// <summary>insights: the active insights with their share and threshold.</summary>
+    /// <summary>insights: the active insights with their share, threshold and stable id.</summary>
     internal static DataFrame Insights(IReadOnlyList<Insight> insights, string? executed)
     {
         var title = FrameField.String("insight");
@@ -220,10 +224,11 @@ internal static class QueryTypes
         var share = FrameField.Float64("share_pct", FieldConfig.Percent);
         var messages = FrameField.Int64("messages", FieldConfig.Messages);
         var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
+        var id = FrameField.String("id");
         foreach (var insight in insights)
         {
             title.Add(insight.Title);
-            severity.Add(insight.Severity == InsightSeverity.Critical ? "critical" : "warning");
+            severity.Add(insight.SeverityWire);
             direction.Add(insight.Direction.ToWire());
             connector.Add(insight.Connector);
             type.Add(insight.ConnectorType.ToWire());
@@ -231,9 +236,11 @@ internal static class QueryTypes
             share.Add(insight.SharePercent);
             messages.Add(insight.Messages);
             threshold.Add(insight.ThresholdPercent);
+            id.Add(insight.Id);
         }
 
-        return new DataFrame("insights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, tls, share, messages, threshold);
+        // id last: panels made before it keep their columns.
+        return new DataFrame("insights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, tls, share, messages, threshold, id);
     }
 
     /// <summary>peers: remote peers still on plaintext or legacy TLS, busiest first; <c>sources</c> lists their mail servers.</summary>

@@ -1,3 +1,5 @@
+using MailFlow.Questions;
+
 namespace MailFlow.Backend.Query;
 
 /// <summary>
@@ -31,6 +33,14 @@ public interface IMailFlowQueries
 
     /// <summary>The connectors seen in the range (name, type, direction, forced TLS, volume), for pickers and variables.</summary>
     Task<IReadOnlyList<KnownConnector>> GetConnectorsAsync(QueryFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Any question of <see cref="MailFlowQuestions"/> (or a new one) over the totals of <paramref name="filter"/>: the
+    /// filter validated, the totals read from InfluxDB, failures translated, telemetry recorded under
+    /// <paramref name="kind"/>. A new query type calls this from its entry in the plugin's table instead of adding a
+    /// method here; the methods above are the public API's, each one such question.
+    /// </summary>
+    Task<T> AskAsync<T>(string kind, QueryFilter filter, Func<IMailFlowTotals, CancellationToken, Task<T>> question, CancellationToken cancellationToken = default);
 
     /// <summary>Checks that InfluxDB answers and the database exists (Grafana's "Save &amp; test", gRPC health).</summary>
     Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default);

@@ -4,6 +4,7 @@ using System.Text;
 using MailFlow.Backend.Influx;
 using MailFlow.Contracts.Schema;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailFlow.Backend.Query;
@@ -45,27 +46,21 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<TlsSummary> GetTlsSummaryAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        RunAsync("summary", async activity =>
+    public Task<T> AskAsync<T>(string kind, QueryFilter filter, Func<IMailFlowTotals, CancellationToken, Task<T>> question, CancellationToken cancellationToken = default) =>
+        RunAsync(kind, activity =>
         {
+            ArgumentNullException.ThrowIfNull(question);
             Validate(filter);
-            var counts = new TlsCounts[Directions.All.Count];
-            var seen = new bool[counts.Length];
-            // Totals over the range: whole days from the daily rollup, so a long range costs InfluxDB about one point
-            // per series and day (see TotalsBucket).
-            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), TotalsBucket(filter), filter.From, filter.To, cancellationToken).ConfigureAwait(false);
-            foreach (var sum in buckets.Values.SelectMany(b => b))
-            {
-                seen[(int)sum.Direction] = true;
-                counts[(int)sum.Direction] = counts[(int)sum.Direction].Add(sum.Tls, sum.Messages);
-            }
-
-            return new TlsSummary(Directions.All.Where(d => seen[(int)d]).Select(d => new DirectionSummary(d, counts[(int)d])).ToList());
+            return question(Totals(activity, filter), cancellationToken);
         });
 
     /// <inheritdoc />
+    public Task<TlsSummary> GetTlsSummaryAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
+        AskAsync("summary", filter, static (totals, ct) => MailFlowQuestions.SummaryAsync(totals, ct), cancellationToken);
+
+    /// <inheritdoc />
     public Task<TlsTimeSeries> GetTlsTimeSeriesAsync(TlsTimeSeriesRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("timeseries", async activity =>
+        RunAsync("timeseries", activity =>
         {
             ArgumentNullException.ThrowIfNull(request);
             Validate(request.Filter);
@@ -82,76 +77,34 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
             var filter = request.Filter;
             var interval = ChooseInterval(filter.From, filter.To, request.Interval, request.MaxPoints);
             activity?.SetTag("mailflow.interval_s", (long)interval.TotalSeconds);
-            var buckets = await _sums.ReadAsync(activity, ByDirectionAndTls(filter), interval, filter.From, filter.To, cancellationToken).ConfigureAwait(false);
-
-            // Denominators: all versions of a direction in a bucket, before the TLS filter narrows the answer.
-            var totals = new Dictionary<(Direction, long), long>();
-            var perSeries = new SortedDictionary<(Direction, TlsVersion), Dictionary<long, long>>();
-            foreach (var (time, sums) in buckets)
-            {
-                foreach (var sum in sums)
-                {
-                    totals[(sum.Direction, time)] = totals.GetValueOrDefault((sum.Direction, time)) + sum.Messages;
-                    if (filter.Tls is { } only && only != sum.Tls)
-                    {
-                        continue;
-                    }
-
-                    if (!perSeries.TryGetValue((sum.Direction, sum.Tls), out var points))
-                    {
-                        perSeries[(sum.Direction, sum.Tls)] = points = [];
-                    }
-
-                    // Several tag spellings can normalise to one version ("TLS1.2", "tls1.2"): they add up.
-                    points[time] = points.GetValueOrDefault(time) + sum.Messages;
-                }
-            }
-
-            // Every bucket of the range, 0 where a series has no messages (as InfluxDB's fill(0) would give).
-            var bucketTimes = new List<long>();
-            for (var start = BucketedSums.Floor(filter.From.UtcTicks, interval.Ticks); start < filter.To.UtcTicks; start += interval.Ticks)
-            {
-                bucketTimes.Add((start - DateTimeOffset.UnixEpoch.UtcTicks) * 100);
-            }
-
-            var answer = perSeries.Select(pair => new TlsSeries(pair.Key.Item1, pair.Key.Item2, bucketTimes.Select(time =>
-            {
-                var messages = pair.Value.GetValueOrDefault(time);
-                var total = totals.GetValueOrDefault((pair.Key.Item1, time));
-                return new TlsPoint(FromNanoseconds(time), messages, total == 0 ? 0 : 100.0 * messages / total);
-            }).ToList())).ToList();
-            return new TlsTimeSeries(interval, answer);
+            return MailFlowQuestions.TimeSeriesAsync(Totals(activity, filter), interval, filter.Tls, cancellationToken);
         });
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("connector_report", async activity =>
-        {
-            ArgumentNullException.ThrowIfNull(request);
-            Validate(request.Filter);
-            var rows = await ConnectorCountsAsync(activity, request.Filter, request.PerDay, cancellationToken).ConfigureAwait(false);
-            return (IReadOnlyList<ConnectorReportRow>)rows;
-        });
+    public Task<IReadOnlyList<ConnectorReportRow>> GetConnectorReportAsync(ConnectorReportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return AskAsync("connector_report", request.Filter, (totals, ct) => MailFlowQuestions.ConnectorReportAsync(totals, request.PerDay, ct), cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Insight>> GetInsightsAsync(InsightsRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("insights", async activity =>
+        RunAsync("insights", activity =>
         {
             ArgumentNullException.ThrowIfNull(request);
             Validate(request.Filter);
             var thresholds = request.Thresholds ?? InsightThresholds.Default;
-            if (!(thresholds.LegacySharePercent is >= 0 and <= 100) || thresholds.MinMessages < 0 || thresholds.PlaintextOnForcedTlsMinMessages < 1)
+            if (thresholds.Problem() is { } problem)
             {
-                throw Invalid("thresholds: the legacy share must be 0..100 %, minimum messages >= 0, plaintext-on-forced-TLS minimum >= 1");
+                throw Invalid(problem);
             }
 
-            var rows = await ConnectorCountsAsync(activity, request.Filter, perDay: false, cancellationToken).ConfigureAwait(false);
-            return (IReadOnlyList<Insight>)Insights.Evaluate(rows, thresholds, request.Filter.Tls);
+            return MailFlowQuestions.InsightsAsync(Totals(activity, request.Filter), thresholds, request.Filter.Tls, cancellationToken);
         });
 
     /// <inheritdoc />
     public Task<IReadOnlyList<LegacyPeer>> GetLegacyPeersAsync(LegacyPeersRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("peers", async activity =>
+        RunAsync("peers", activity =>
         {
             ArgumentNullException.ThrowIfNull(request);
             Validate(request.Filter);
@@ -160,71 +113,12 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 throw Invalid($"limit must be between 1 and {QueryLimits.MaxPeers}, not {request.Limit}");
             }
 
-            var filter = request.Filter;
-            // Grouped by source too, to name the mail servers; each server's series are merged into one row below.
-            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls, InfluxSchema.Tags.Source }.Select(InfluxQl.QuoteIdentifier));
-            var tags = WhereTags(filter, applyTls: true);
-
-            // SUM and MAX are both aggregates, so one statement per span gives the count and the newest minute.
-            var spans = RollupSpans.Plan(InfluxSchema.PeersMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, _options.UseRollups);
-            var statements = spans.Select(span =>
-                $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
-                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
-            var result = await ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
-            var peers = new Dictionary<(string Peer, Direction Direction, string Connector, TlsVersion Tls), (long Messages, long Last, SortedSet<string> Sources)>();
-            var lastSeenMissing = false;
-            foreach (var series in result.SelectMany(statement => statement.Series))
-            {
-                if (!TryDirection(series, out var direction) || series.Rows.Count == 0)
-                {
-                    continue;
-                }
-
-                var row = series.Rows[0];
-                var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
-                lastSeenMissing |= lastSeconds == 0;
-                var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
-                var previous = peers.TryGetValue(key, out var found) ? found : (0, 0, new SortedSet<string>(StringComparer.Ordinal));
-                if (series.Tag(InfluxSchema.Tags.Source) is { Length: > 0 } source)
-                {
-                    previous.Sources.Add(source);
-                }
-
-                peers[key] = (previous.Messages + First(row), Math.Max(previous.Last, lastSeconds * 1_000_000_000), previous.Sources);
-            }
-
-            if (lastSeenMissing)
-            {
-                // Minute points written without last_seen (by another tool): the time of the newest point instead.
-                var field = InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages);
-                var last = await ExecuteAsync(activity, $"SELECT LAST({field}) AS {field} FROM {Peers} WHERE {Where(filter, applyTls: true)} GROUP BY {groupBy}", cancellationToken).ConfigureAwait(false);
-                foreach (var series in last[0].Series)
-                {
-                    if (TryDirection(series, out var direction) && series.Rows.Count > 0)
-                    {
-                        var key = (series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), ParseTls(series.Tag(InfluxSchema.Tags.Tls)));
-                        if (peers.TryGetValue(key, out var found))
-                        {
-                            peers[key] = (found.Messages, Math.Max(found.Last, series.Rows[0].Time), found.Sources);
-                        }
-                    }
-                }
-            }
-
-            return (IReadOnlyList<LegacyPeer>)peers
-                .OrderByDescending(p => p.Value.Messages)
-                .ThenBy(p => p.Key.Peer, StringComparer.Ordinal)
-                .ThenBy(p => p.Key.Direction)
-                .ThenBy(p => p.Key.Connector, StringComparer.Ordinal)
-                .ThenBy(p => p.Key.Tls)
-                .Take(request.Limit)
-                .Select(p => new LegacyPeer(p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Tls, p.Value.Messages, FromNanoseconds(p.Value.Last), [.. p.Value.Sources]))
-                .ToList();
+            return MailFlowQuestions.LegacyPeersAsync(Totals(activity, request.Filter), request.Limit, cancellationToken);
         });
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ConnectorTlsShare>> GetConnectorTlsSharesAsync(ConnectorTlsShareRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync("connector_tls_share", async activity =>
+        RunAsync("connector_tls_share", activity =>
         {
             ArgumentNullException.ThrowIfNull(request);
             Validate(request.Filter);
@@ -233,24 +127,15 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
                 throw Invalid("min messages must be >= 0");
             }
 
-            var rows = await ConnectorCountsAsync(activity, request.Filter, perDay: false, cancellationToken).ConfigureAwait(false);
-            var versions = request.Filter.Tls is { } only ? [only] : TlsVersions.All;
-            return (IReadOnlyList<ConnectorTlsShare>)rows
-                .Where(r => r.Messages.Total >= Math.Max(1, request.MinMessages))
-                .SelectMany(r => versions.Select(v => new ConnectorTlsShare(r.Connector, r.ConnectorType, r.Direction, r.ForcedTls, v, r.Messages.Percent(v), r.Messages[v], r.Messages.Total)))
-                .ToList();
+            return MailFlowQuestions.ConnectorTlsSharesAsync(Totals(activity, request.Filter), request.MinMessages, request.Filter.Tls, cancellationToken);
         });
 
     /// <inheritdoc />
     public Task<IReadOnlyList<KnownConnector>> GetConnectorsAsync(QueryFilter filter, CancellationToken cancellationToken = default) =>
-        RunAsync("connectors", async activity =>
-        {
-            Validate(filter);
-            var rows = await ConnectorCountsAsync(activity, filter, perDay: false, cancellationToken).ConfigureAwait(false);
-            return (IReadOnlyList<KnownConnector>)rows
-                .Select(r => new KnownConnector(r.Connector, r.ConnectorType, r.Direction, r.ForcedTls, r.Messages.Total))
-                .ToList();
-        });
+        AskAsync("connectors", filter, static (totals, ct) => MailFlowQuestions.ConnectorsAsync(totals, ct), cancellationToken);
+
+    /// <summary>The totals of one question (its range and filters) read from InfluxDB.</summary>
+    private InfluxTotals Totals(Activity? activity, QueryFilter filter) => new(this, activity, filter);
 
     /// <inheritdoc />
     public async Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default) =>
@@ -357,40 +242,6 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
         }
 
         return (ticks + TimeSpan.TicksPerDay - 1) / TimeSpan.TicksPerDay * TimeSpan.TicksPerDay;
-    }
-
-    /// <summary>Sums per connector, direction and TLS version, per UTC day or over the whole range.</summary>
-    private async Task<List<ConnectorReportRow>> ConnectorCountsAsync(Activity? activity, QueryFilter filter, bool perDay, CancellationToken cancellationToken)
-    {
-        var rows = new Dictionary<(long Day, Direction Direction, string Connector, ConnectorType Type), (bool Forced, TlsCounts Counts)>();
-        void Add(long day, Direction direction, string connector, ConnectorType type, bool forced, TlsVersion tls, long messages)
-        {
-            var key = (day, direction, connector, type);
-            var previous = rows.GetValueOrDefault(key);
-
-            // A connector whose Forced TLS setting changed within the bucket counts as forced: the stricter reading.
-            rows[key] = (previous.Forced || forced, previous.Counts.Add(tls, messages));
-        }
-
-        var read = new ReadShape(InfluxSchema.MessagesMeasurement, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags);
-        var buckets = await _sums.ReadAsync(activity, read, perDay ? Day : TotalsBucket(filter), filter.From, filter.To, cancellationToken).ConfigureAwait(false);
-        foreach (var (day, sums) in buckets)
-        {
-            foreach (var sum in sums)
-            {
-                Add(perDay ? day : 0, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages);
-            }
-        }
-
-        var from = filter.From.ToUniversalTime();
-        return rows
-            .Where(r => r.Value.Counts.Total > 0)
-            .OrderBy(r => r.Key.Day)
-            .ThenBy(r => r.Key.Direction)
-            .ThenBy(r => r.Key.Connector, StringComparer.Ordinal)
-            .ThenBy(r => r.Key.Type)
-            .Select(r => new ConnectorReportRow(perDay ? FromNanoseconds(r.Key.Day) : from, r.Key.Direction, r.Key.Connector, r.Key.Type, r.Value.Forced, r.Value.Counts))
-            .ToList();
     }
 
     private Task<IReadOnlyList<InfluxStatementResult>> ExecuteAsync(Activity? activity, string query, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Backend.Query;
 
@@ -82,34 +83,9 @@ public sealed record InsightsRequest(QueryFilter Filter, InsightThresholds? Thre
 /// <summary>A legacy peers request.</summary>
 /// <param name="Filter">Range and filters (<see cref="QueryFilter.Tls"/> narrows to one legacy version).</param>
 /// <param name="Limit">Most rows, busiest peers first (1..10,000).</param>
-public sealed record LegacyPeersRequest(QueryFilter Filter, int Limit = 50);
+public sealed record LegacyPeersRequest(QueryFilter Filter, int Limit = QuestionDefaults.PeerLimit);
 
 /// <summary>A connector TLS share request (alerting).</summary>
 /// <param name="Filter">Range and filters; <see cref="QueryFilter.Tls"/> = the version whose share is wanted (null = one row per version).</param>
 /// <param name="MinMessages">Connectors with fewer messages in the range yield no row (a share of 2 messages means little).</param>
 public sealed record ConnectorTlsShareRequest(QueryFilter Filter, long MinMessages = 1);
-
-/// <summary>When insights become active. Defaults are named constants.</summary>
-public sealed record InsightThresholds
-{
-    /// <summary>Default <see cref="LegacySharePercent"/>: 5 % of a connector's messages is "significant".</summary>
-    public const double DefaultLegacySharePercent = 5.0;
-
-    /// <summary>Default <see cref="MinMessages"/>: below 10 messages a share is noise.</summary>
-    public const long DefaultMinMessages = 10;
-
-    /// <summary>The defaults.</summary>
-    public static InsightThresholds Default { get; } = new();
-
-    /// <summary>
-    /// A Partner or OnPremises connector whose share of TLS 1.0 (and SSLv3) messages reaches this percentage in the
-    /// range raises "... connector seeing significant TLS1.0 mail flow". Default 5 (as the exporter's report).
-    /// </summary>
-    public double LegacySharePercent { get; init; } = DefaultLegacySharePercent;
-
-    /// <summary>A connector needs at least this many messages in the range for a legacy insight. Default 10.</summary>
-    public long MinMessages { get; init; } = DefaultMinMessages;
-
-    /// <summary>A connector that forces TLS raises a critical insight from this many plaintext messages. Default 1.</summary>
-    public long PlaintextOnForcedTlsMinMessages { get; init; } = 1;
-}

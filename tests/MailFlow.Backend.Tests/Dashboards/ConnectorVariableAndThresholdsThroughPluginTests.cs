@@ -122,6 +122,7 @@ public sealed class ConnectorVariableAndThresholdsThroughPluginTests(MailFlowInf
             var queries = panel["targets"]!.AsArray().Select(t => GrafanaQueries.ForPanel(Report, panel, t!.AsObject(), values, influx.Now)).ToArray();
             var answer = DashboardPluginHost.Instance.Query(influx.Settings, queries);
             var frames = DecodedFrames.Of(answer, queries[0].RefId, (string)panel["title"]!);
+            Assert.NotEmpty(frames);
             Assert.All(frames, frame => Assert.True(DecodedFrames.HasField(frame, "connector"), $"\"{panel["title"]}\" has no connector field"));
         }
     }

@@ -246,15 +246,15 @@ public sealed class DashboardQueriesThroughPluginTests(MailFlowInflux influx) : 
         var answer = RunPanel(dashboard, panel, ResolvedValues(dashboard));
         var rows = DecodedFrames.Of(answer, "A", "insights").SelectMany(DecodedFrames.Rows).ToArray();
 
-        // The panel shows the last 24 hours, as the alert rules see them, with the data source's thresholds (5 %, 20
-        // messages). Contoso: 4 of 22 inbound messages over TLS 1.0 (18.18 % >= 5 %, 22 >= 20 messages).
+        // The panel shows the last 24 hours, as the alert rules see them, with the data source's thresholds (5 %, 10
+        // messages). Contoso: 4 of 22 inbound messages over TLS 1.0 (18.18 % >= 5 %, 22 >= 10 messages).
         var partner = Assert.Single(rows, r => DecodedFrames.Text(r["connector"]) == "Contoso" && DecodedFrames.Text(r["direction"]) == "inbound");
         Assert.Equal("Inbound Partner connector seeing significant TLS1.0 mail flow", DecodedFrames.Text(partner["insight"]));
         Assert.Equal(100.0 * 4 / 22, DecodedFrames.Double(partner["share_pct"]), 2);
         // The relay requires TLS but received one plaintext message; its legacy share (2 of 50 = 4 %) stays below 5 %.
         Assert.Contains(rows, r => DecodedFrames.Text(r["connector"]) == "On-premises relay" && DecodedFrames.Text(r["tls"]) == "none");
         Assert.DoesNotContain(rows, r => DecodedFrames.Text(r["connector"]) == "On-premises relay" && DecodedFrames.Text(r["tls"]) == "TLS1.0");
-        // Fabrikam: 8 messages, under the 20-message minimum.
+        // Fabrikam: 8 messages, under the 10-message minimum.
         Assert.DoesNotContain(rows, r => DecodedFrames.Text(r["connector"]) == "Fabrikam");
     }
 

@@ -29,7 +29,7 @@ namespace MailFlow.Backend.Tests.Dashboards;
 /// Last 7 days, inbound: 200 messages = TLS1.2 153 (76.5 %), TLS1.3 30 (15 %), none 11 (5.5 %), TLS1.0 6 (3 %).
 /// Outbound: 150 = TLS1.2 120 (80 %), TLS1.3 20, TLS1.1 5, none 5 (13.33, 3.33, 3.33 %). Submission: 10.
 /// Last 24 hours, TLS 1.0 share of inbound connectors: Contoso 4/22 = 18.18 %, On-premises relay 1/50 = 2 %,
-/// Fabrikam 1/8 (8 messages: below the rules' 20-message minimum, so no value).
+/// Fabrikam 1/8 (8 messages: below the rules' 10-message minimum, so no value).
 /// Peers (legacy only): inbound none spammer.example (Internet) 10, inbound TLS1.0 mail.contoso.com 4,
 /// fabrikam.com 1, relay.corp.example 1, inbound none relay.corp.example 1, outbound TLS1.1 old.example.org 5,
 /// outbound none plain.example.net 5.

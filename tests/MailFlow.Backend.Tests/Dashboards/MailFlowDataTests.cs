@@ -1,47 +1,54 @@
-using System.Text.Json.Nodes;
+using MailFlow.Backend.Influx;
+using MailFlow.Backend.Query;
+using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Dashboards;
 
-/// <summary>The hand-written data itself, read back with plain InfluxQL: the figures the plugin tests expect hold.</summary>
+/// <summary>
+/// The query engine over the hand-written week (<see cref="MailFlowData"/>, rollup tiers included): the figures
+/// worked out by hand in its remarks are what the product answers, before the plugin tests rely on them.
+/// </summary>
 public sealed class MailFlowDataTests
 {
     [Fact]
-    public void Load_LastSevenDays_HoldsTheHandWorkedTotals()
+    public async Task Summary_LastSevenDays_GivesTheHandWorkedTotals()
     {
+        var now = DateTimeOffset.UtcNow;
         using var server = new InfluxDbServer();
-        MailFlowData.Load(server, DateTimeOffset.UtcNow);
+        MailFlowData.Load(server, now);
+        using var client = new InfluxQlClient(new InfluxOptions { Url = server.Url, Database = MailFlowData.Database });
+        using var engine = new MailFlowQueryEngine(client);
 
-        var json = JsonNode.Parse(server.Query("SELECT sum(messages) FROM mailflow_messages WHERE time > now() - 7d GROUP BY direction, tls", MailFlowData.Database))!;
-        var totals = json["results"]![0]!["series"]!.AsArray().ToDictionary(
-            s => $"{s!["tags"]!["direction"]} {s["tags"]!["tls"]}",
-            s => (long)s!["values"]![0]![1]!);
+        var summary = await engine.GetTlsSummaryAsync(new QueryFilter { From = now.AddDays(-7), To = now });
 
-        Assert.Equal(153, totals["inbound TLS1.2"]);
-        Assert.Equal(30, totals["inbound TLS1.3"]);
-        Assert.Equal(11, totals["inbound none"]);
-        Assert.Equal(6, totals["inbound TLS1.0"]);
-        Assert.Equal(120, totals["outbound TLS1.2"]);
-        Assert.Equal(20, totals["outbound TLS1.3"]);
-        Assert.Equal(5, totals["outbound TLS1.1"]);
-        Assert.Equal(5, totals["outbound none"]);
-        Assert.Equal(10, totals["submission TLS1.3"] + totals["submission TLS1.2"]);
-        Assert.Equal(200 + 150 + 10, totals.Values.Sum());
+        // The remarks' "last 7 days": the 1,000 TLS 1.0 messages 10 days old are outside.
+        var inbound = summary.Of(Direction.Inbound);
+        Assert.Equal((153L, 30L, 11L, 6L, 200L), (inbound.Tls12, inbound.Tls13, inbound.None, inbound.Tls10, inbound.Total));
+        var outbound = summary.Of(Direction.Outbound);
+        Assert.Equal((120L, 20L, 5L, 5L, 150L), (outbound.Tls12, outbound.Tls13, outbound.Tls11, outbound.None, outbound.Total));
+        Assert.Equal(10, summary.Of(Direction.Submission).Total);
+        Assert.Equal(76.5, inbound.Percent(TlsVersion.Tls12), 9);
     }
 
     [Fact]
-    public void Load_LastDay_HoldsTheAlertRulesInput()
+    public async Task ConnectorTlsShares_LastDay_GiveTheAlertRulesInput()
     {
+        var now = DateTimeOffset.UtcNow;
         using var server = new InfluxDbServer();
-        MailFlowData.Load(server, DateTimeOffset.UtcNow);
+        MailFlowData.Load(server, now);
+        using var client = new InfluxQlClient(new InfluxOptions { Url = server.Url, Database = MailFlowData.Database });
+        using var engine = new MailFlowQueryEngine(client);
 
-        var json = JsonNode.Parse(server.Query("SELECT sum(messages) FROM mailflow_messages WHERE time > now() - 24h AND direction = 'inbound' GROUP BY connector, tls", MailFlowData.Database))!;
-        var totals = json["results"]![0]!["series"]!.AsArray().ToDictionary(
-            s => $"{s!["tags"]!["connector"]} {s["tags"]!["tls"]}",
-            s => (long)s!["values"]![0]![1]!);
+        var filter = new QueryFilter { From = now.AddHours(-24), To = now, Direction = Direction.Inbound, Tls = TlsVersion.Tls10 };
+        var shares = await engine.GetConnectorTlsSharesAsync(new ConnectorTlsShareRequest(filter, QuestionDefaults.MinMessages));
 
-        Assert.Equal((18, 4), (totals["Contoso TLS1.2"], totals["Contoso TLS1.0"]));
-        Assert.Equal((7, 1), (totals["Fabrikam TLS1.2"], totals["Fabrikam TLS1.0"]));
-        Assert.Equal((48, 1, 1), (totals["On-premises relay TLS1.2"], totals["On-premises relay TLS1.0"], totals["On-premises relay none"]));
+        // Last 24 hours, inbound: Contoso 4 of 22 (its 18 messages of yesterday are 30 hours old), the relay 1 of 50,
+        // the internet 0 of 102; Fabrikam's 8 messages are under the minimum volume of 10.
+        Assert.Equal(
+            [("Contoso", 4L, 22L), (MailFlowData.Internet, 0L, 102L), ("On-premises relay", 1L, 50L)],
+            shares.Select(s => (s.Connector, s.Messages, s.TotalMessages)).Order());
+        Assert.Equal(100.0 * 4 / 22, shares.Single(s => s.Connector == "Contoso").SharePercent, 9);
     }
 }

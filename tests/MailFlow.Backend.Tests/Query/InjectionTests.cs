@@ -2,6 +2,7 @@ using MailFlow.Backend.Influx;
 using MailFlow.Backend.Query;
 using MailFlow.Backend.Tests.Support;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Backend.Tests.Query;
 

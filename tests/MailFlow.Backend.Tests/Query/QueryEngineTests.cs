@@ -1,6 +1,7 @@
 using MailFlow.Backend.Query;
 using MailFlow.Backend.Tests.Support;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Backend.Tests.Query;
 

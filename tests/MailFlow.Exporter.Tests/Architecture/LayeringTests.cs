@@ -1,5 +1,6 @@
 using MailFlow.Contracts.Schema;
 using MailFlow.Exporter.Cli;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Tests.Architecture;
 
@@ -25,5 +26,16 @@ public sealed class LayeringTests
 
         Assert.Contains("MailFlow.Contracts", references);
         Assert.DoesNotContain(references, name => name!.Contains("Plugin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Questions_KnowNeitherInfluxDbNorGrpcNorGrafana()
+    {
+        // The questions are answered over an interface of totals: the report's memory or the engine's InfluxDB.
+        var references = typeof(MailFlowQuestions).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.Contains("MailFlow.Contracts", references);
+        Assert.All(references, name => Assert.True(name == "MailFlow.Contracts" || name.StartsWith("System", StringComparison.Ordinal), $"MailFlow.Questions references {name}"));
+        Assert.Contains("MailFlow.Questions", typeof(ReportCommand).Assembly.GetReferencedAssemblies().Select(a => a.Name));
     }
 }

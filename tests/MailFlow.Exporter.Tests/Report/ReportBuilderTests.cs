@@ -86,12 +86,12 @@ public sealed class ReportBuilderTests
 
         Assert.Equal(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), report.Window!.From);
         // Inbound in window: Fabrikam 10 + on-prem 4 = 14; the 15 older messages are out.
-        Assert.Equal(14, report.Directions[Direction.Inbound].Messages);
+        Assert.Equal(14, report.Directions[Direction.Inbound].Total);
         Assert.Equal(2, report.Directions[Direction.Inbound][TlsVersion.Tls10]);
         Assert.Equal(1, report.Directions[Direction.Inbound][TlsVersion.None]);
-        Assert.Equal(4, report.Directions[Direction.Outbound].Messages);
+        Assert.Equal(4, report.Directions[Direction.Outbound].Total);
         Assert.Equal(8, report.Directions[Direction.Outbound].Recipients);
-        Assert.Equal(1, report.Directions[Direction.Submission].Messages);
+        Assert.Equal(1, report.Directions[Direction.Submission].Total);
         Assert.DoesNotContain(report.Days, d => d.Date < new DateOnly(2026, 11, 20));
     }
 
@@ -101,7 +101,7 @@ public sealed class ReportBuilderTests
         var report = Build(Week());
 
         var fabrikam = Assert.Single(report.Connectors, c => c.Name == "Fabrikam");
-        Assert.Equal((ConnectorType.Partner, false, Direction.Inbound, 10L), (fabrikam.Type, fabrikam.ForcedTls, fabrikam.Direction, fabrikam.Total.Messages));
+        Assert.Equal((ConnectorType.Partner, false, Direction.Inbound, 10L), (fabrikam.Type, fabrikam.ForcedTls, fabrikam.Direction, fabrikam.Total.Total));
         Assert.Equal(20.0, fabrikam.Total.Percent(TlsVersion.Tls10), 6);
         Assert.Equal(2, fabrikam.Days.Count); // 2026-11-20 and 2026-11-26
 
@@ -109,7 +109,7 @@ public sealed class ReportBuilderTests
         Assert.True(relay.ForcedTls);
         Assert.Equal(25.0, relay.Total.Percent(TlsVersion.None), 6);
 
-        Assert.Single(report.Connectors, c => c.Name == ConnectorTypes.OutboundWithoutConnector && c.Total.Messages == 4);
+        Assert.Single(report.Connectors, c => c.Name == ConnectorTypes.OutboundWithoutConnector && c.Total.Total == 4);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class ReportBuilderTests
 
         var tls10 = Assert.Single(report.Insights, i => i.Id == "InboundPartnerTls10");
         Assert.Equal("Inbound Partner connector seeing significant TLS1.0 mail flow", tls10.Title);
-        Assert.Equal(("Fabrikam", 2L, 10L), (tls10.Connector, tls10.Messages, tls10.ConnectorMessages));
+        Assert.Equal(("Fabrikam", 2L, 10L), (tls10.Connector, tls10.Messages, tls10.TotalMessages));
         var plaintext = Assert.Single(report.Insights, i => i.Id == "InboundPlaintextOnForcedTlsConnector");
         Assert.Equal("On-premises relay", plaintext.Connector);
         Assert.Equal(2, report.Insights.Count);
@@ -210,8 +210,8 @@ public sealed class ReportBuilderTests
         // [2026-11-17, 2026-11-20): only the 15 old internet messages.
         var report = Build(Week(), from: Day0, to: Day0.AddDays(3));
 
-        Assert.Equal(15, report.Directions[Direction.Inbound].Messages);
-        Assert.Equal(0, report.Directions[Direction.Outbound].Messages);
+        Assert.Equal(15, report.Directions[Direction.Inbound].Total);
+        Assert.Equal(0, report.Directions[Direction.Outbound].Total);
         Assert.Equal(15, report.Input.Records);
         Assert.Empty(report.Insights);
     }

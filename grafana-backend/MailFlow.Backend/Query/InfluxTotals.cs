@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using MailFlow.Backend.Influx;
+using MailFlow.Contracts.Schema;
+using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
+
+namespace MailFlow.Backend.Query;
+
+public sealed partial class MailFlowQueryEngine
+{
+    /// <summary>
+    /// The totals of one question read from InfluxDB (<see cref="BucketedSums"/>: rollup tiers and the cache of
+    /// closed buckets); the questions themselves are <see cref="MailFlowQuestions"/>'s, shared with the terminal report.
+    /// </summary>
+    private sealed class InfluxTotals(MailFlowQueryEngine engine, Activity? activity, QueryFilter filter) : IMailFlowTotals
+    {
+        public DateTimeOffset From => filter.From;
+
+        public DateTimeOffset To => filter.To;
+
+        public async Task<IReadOnlyList<DirectionTotal>> DirectionTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken)
+        {
+            var totals = new List<DirectionTotal>();
+            foreach (var (time, sums) in await ReadAsync(ByDirectionAndTls(filter), bucket, cancellationToken).ConfigureAwait(false))
+            {
+                totals.AddRange(sums.Select(sum => new DirectionTotal(time, sum.Direction, sum.Tls, sum.Messages)));
+            }
+
+            return totals;
+        }
+
+        public async Task<IReadOnlyList<ConnectorTotal>> ConnectorTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken)
+        {
+            var read = new ReadShape(InfluxSchema.MessagesMeasurement, InfluxSchema.MessagesMeasurement, WhereTags(filter, applyTls: false), ConnectorTags);
+            var totals = new List<ConnectorTotal>();
+            foreach (var (time, sums) in await ReadAsync(read, bucket, cancellationToken).ConfigureAwait(false))
+            {
+                totals.AddRange(sums.Select(sum => new ConnectorTotal(time, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Tls, sum.Messages)));
+            }
+
+            return totals;
+        }
+
+        /// <summary>
+        /// Sums per bucket start; whole-range totals (<paramref name="bucket"/> null) are read as the engine's
+        /// <see cref="TotalsBucket"/> says and all labelled with the range's start.
+        /// </summary>
+        private async Task<IEnumerable<(DateTimeOffset Time, BucketSum[] Sums)>> ReadAsync(ReadShape read, TimeSpan? bucket, CancellationToken cancellationToken)
+        {
+            var buckets = await engine._sums.ReadAsync(activity, read, bucket ?? engine.TotalsBucket(filter), filter.From, filter.To, cancellationToken).ConfigureAwait(false);
+            return buckets.Select(pair => (bucket is null ? filter.From : FromNanoseconds(pair.Key), pair.Value));
+        }
+
+        public async Task<IReadOnlyList<PeerTotal>> PeerTotalsAsync(CancellationToken cancellationToken)
+        {
+            // Grouped by source too, to name the mail servers; the questions merge each server's series into one row.
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Tls, InfluxSchema.Tags.Source }.Select(InfluxQl.QuoteIdentifier));
+            var tags = WhereTags(filter, applyTls: true);
+
+            // SUM and MAX are both aggregates, so one statement per span gives the count and the newest minute.
+            var spans = RollupSpans.Plan(InfluxSchema.PeersMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, engine._options.UseRollups);
+            var statements = spans.Select(span =>
+                $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
+            var result = await engine.ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
+            var totals = new List<PeerTotal>();
+            var lastSeenMissing = false;
+            foreach (var series in result.SelectMany(statement => statement.Series))
+            {
+                if (!TryDirection(series, out var direction) || series.Rows.Count == 0)
+                {
+                    continue;
+                }
+
+                var row = series.Rows[0];
+                var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
+                lastSeenMissing |= lastSeconds == 0;
+                totals.Add(PeerOf(series, direction, First(row), DateTimeOffset.UnixEpoch.AddSeconds(lastSeconds)));
+            }
+
+            if (lastSeenMissing)
+            {
+                // Minute points written without last_seen (by another tool): the time of the newest point instead,
+                // as a row of no messages that only moves the last sighting of a peer already counted.
+                var field = InfluxQl.QuoteIdentifier(InfluxSchema.Fields.Messages);
+                var counted = totals.Select(t => (t.Peer, t.Direction, t.Connector, t.Tls, t.Source)).ToHashSet();
+                var last = await engine.ExecuteAsync(activity, $"SELECT LAST({field}) AS {field} FROM {Peers} WHERE {Where(filter, applyTls: true)} GROUP BY {groupBy}", cancellationToken).ConfigureAwait(false);
+                foreach (var series in last[0].Series)
+                {
+                    if (TryDirection(series, out var direction) && series.Rows.Count > 0
+                        && PeerOf(series, direction, 0, FromNanoseconds(series.Rows[0].Time)) is var sighting
+                        && counted.Contains((sighting.Peer, sighting.Direction, sighting.Connector, sighting.Tls, sighting.Source)))
+                    {
+                        totals.Add(sighting);
+                    }
+                }
+            }
+
+            return totals;
+        }
+
+        private static PeerTotal PeerOf(InfluxSeries series, Direction direction, long messages, DateTimeOffset lastSeen) => new(
+            series.Tag(InfluxSchema.Tags.Peer),
+            direction,
+            series.Tag(InfluxSchema.Tags.Connector),
+            ParseTls(series.Tag(InfluxSchema.Tags.Tls)),
+            series.Tag(InfluxSchema.Tags.Source),
+            messages,
+            lastSeen);
+    }
+}

@@ -1,0 +1,40 @@
+using MailFlow.Contracts.Vocabulary;
+
+namespace MailFlow.Questions;
+
+/// <summary>
+/// The totals every question is computed from, over one range and one set of filters (the implementation is bound
+/// to them). The terminal <c>report</c> implements it over its in-memory aggregate, the query engine over InfluxDB.
+/// A bucket is either the whole range (<c>bucket</c> null: one row set labelled <see cref="From"/>) or an
+/// epoch-aligned width (a UTC day for the per-day questions, any interval for time series); rows of one bucket
+/// may repeat the same keys (pieces read separately): the questions add them up.
+/// </summary>
+public interface IMailFlowTotals
+{
+    /// <summary>Start of the range, inclusive.</summary>
+    DateTimeOffset From { get; }
+
+    /// <summary>End of the range, exclusive.</summary>
+    DateTimeOffset To { get; }
+
+    /// <summary>Messages per bucket, direction and TLS version.</summary>
+    Task<IReadOnlyList<DirectionTotal>> DirectionTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken);
+
+    /// <summary>Messages per bucket, direction, connector (name, type, Forced TLS) and TLS version.</summary>
+    Task<IReadOnlyList<ConnectorTotal>> ConnectorTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken);
+
+    /// <summary>Messages over the range per remote peer, direction, connector, TLS version and mail server (<c>source</c>).</summary>
+    Task<IReadOnlyList<PeerTotal>> PeerTotalsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Messages of one bucket, direction and TLS version.</summary>
+/// <param name="Bucket">Start of the bucket (the range's start for whole-range totals).</param>
+public readonly record struct DirectionTotal(DateTimeOffset Bucket, Direction Direction, TlsVersion Tls, long Messages, long Recipients = 0, long Bytes = 0);
+
+/// <summary>Messages of one bucket, direction, connector and TLS version.</summary>
+public readonly record struct ConnectorTotal(DateTimeOffset Bucket, Direction Direction, string Connector, ConnectorType Type, bool ForcedTls, TlsVersion Tls, long Messages, long Recipients = 0, long Bytes = 0);
+
+/// <summary>One mail server's messages with one peer, direction, connector and TLS version over the range.</summary>
+/// <param name="Source">The mail server that logged them ("" when unknown).</param>
+/// <param name="LastSeen">Its latest such message; <paramref name="Host"/> and <paramref name="Ip"/> are that message's, when known.</param>
+public readonly record struct PeerTotal(string Peer, Direction Direction, string Connector, TlsVersion Tls, string Source, long Messages, DateTimeOffset LastSeen, string? Host = null, string? Ip = null);

@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Google.Protobuf.WellKnownTypes;
+using MailFlow.Api.V1;
+using MailFlow.Backend.Influx;
+using MailFlow.Backend.Tests.Api;
+using MailFlow.Backend.Tests.Dashboards;
+using MailFlow.Testing;
+using Vocabulary = MailFlow.Contracts.Vocabulary;
+
+namespace MailFlow.Backend.Tests.Questions;
+
+/// <summary>
+/// One set of questions behind the three faces: the same logs go through the real <c>mailflow-exporter report
+/// --output json</c>, and through the real <c>mailflow-exporter ingest</c> into a private influxd, asked there through
+/// the public gRPC API over a real channel and through the packaged plugin under the Go host. Every question (the
+/// TLS counts per direction, the per-day details, the connector report per day and over the window, the insights
+/// and the legacy peers) must give the same numbers in all three, with the same window and thresholds. The
+/// thresholds are not the defaults (2 %, 5 messages), so that a face which ignored them would stand out.
+/// </summary>
+public sealed class ThreeWayAgreementTests
+{
+    private const double LegacySharePercent = 2;
+    private const long MinMessages = 5;
+    private const int PeerLimit = 10_000;
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The real Postfix corpus (March 2023), every sample format (the week of 2026-11-20), and all samples at once
+    /// (peers seen by several mail servers, merged before they are ranked).
+    /// </summary>
+    public static TheoryData<string> Inputs => ["corpus", "postfix", "exchange", "exim", "sendmail", "csv", "all"];
+
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public async Task Report_Api_Plugin_GiveTheSameAnswers(string input)
+    {
+        var (path, from, to) = input == "corpus"
+            ? (RepoPaths.PostfixCorpus, new DateTimeOffset(2023, 3, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2023, 4, 1, 0, 0, 0, TimeSpan.Zero))
+            : (Path.Combine([RepoPaths.Root, "samples", "logs", .. input == "all" ? Array.Empty<string>() : [input]]), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+
+        // The same reading options for both runs: timestamps without a zone or a year (Sendmail, Exim) read alike.
+        string[] reading = ["--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), "--timezone", "UTC", "--year", from.Year.ToString(CultureInfo.InvariantCulture), path];
+
+        var (exit, output) = ExporterIngest.Run(
+        [
+            "report", .. reading, "--from", Iso(from), "--to", Iso(to), "--output", "json",
+            "--insight-tls10-percent", LegacySharePercent.ToString(CultureInfo.InvariantCulture),
+            "--insight-min-messages", MinMessages.ToString(CultureInfo.InvariantCulture), "--max-peers", PeerLimit.ToString(CultureInfo.InvariantCulture),
+        ]);
+        Assert.True(exit == 0, output);
+        var report = FromReport(JsonNode.Parse(output[..(output.LastIndexOf('}') + 1)])!.AsObject());
+
+        using var influx = new InfluxDbServer();
+        influx.Query($"CREATE DATABASE {MailFlowData.Database}");
+        var ingest = ExporterIngest.Run(["ingest", "--influx-url", influx.Url.ToString().TrimEnd('/'), "--influx-database", MailFlowData.Database, .. reading]);
+        Assert.True(ingest.ExitCode == 0, ingest.Output);
+
+        Answers api;
+        await using (var server = await ApiServer.StartAsync(new InfluxOptions { Url = influx.Url, Database = MailFlowData.Database }))
+        {
+            api = await FromApiAsync(server.Client, from, to);
+        }
+
+        var plugin = FromPlugin(influx, from, to);
+
+        // The questions have something to agree on: mail in the window, per day and per connector.
+        Assert.NotEmpty(report.Directions);
+        Assert.NotEmpty(report.Days);
+        Assert.NotEmpty(report.ConnectorDays);
+        foreach (var (face, answers) in new[] { ("gRPC API", api), ("plugin", plugin) })
+        {
+            Assert.True(report.Directions.SequenceEqual(answers.Directions), $"{input}: TLS counts per direction, report vs {face}:\n{Diff(report.Directions, answers.Directions)}");
+            Assert.True(report.Days.SequenceEqual(answers.Days), $"{input}: per-day details, report vs {face}:\n{Diff(report.Days, answers.Days)}");
+            Assert.True(report.ConnectorDays.SequenceEqual(answers.ConnectorDays), $"{input}: connector report per day, report vs {face}:\n{Diff(report.ConnectorDays, answers.ConnectorDays)}");
+            Assert.True(report.ConnectorTotals.SequenceEqual(answers.ConnectorTotals), $"{input}: connector report over the window, report vs {face}:\n{Diff(report.ConnectorTotals, answers.ConnectorTotals)}");
+            Assert.True(report.Insights.SequenceEqual(answers.Insights), $"{input}: insights, report vs {face}:\n{Diff(report.Insights, answers.Insights)}");
+            Assert.True(report.Peers.SequenceEqual(answers.Peers), $"{input}: legacy peers, report vs {face}:\n{Diff(report.Peers, answers.Peers)}");
+        }
+    }
+
+    /// <summary>
+    /// Every answer as text keyed for comparison: messages per "direction|tls"; per "day|direction|tls"; per
+    /// "day|direction|connector|type|forced|tls"; over the window per "direction|connector|type|forced" (volume and
+    /// every share to 2 decimals); the insights and the peers in their order.
+    /// </summary>
+    private sealed record Answers(
+        SortedDictionary<string, long> Directions,
+        SortedDictionary<string, long> Days,
+        SortedDictionary<string, long> ConnectorDays,
+        SortedDictionary<string, string> ConnectorTotals,
+        List<string> Insights,
+        List<string> Peers);
+
+    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], []);
+
+    private static readonly string[] Versions = ["none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
+
+    private static Answers FromReport(JsonObject json)
+    {
+        var answers = NewAnswers();
+        foreach (var (direction, counts) in json["directions"]!.AsObject())
+        {
+            AddCounts(answers.Directions, direction, counts!["tls"]!.AsObject());
+        }
+
+        foreach (var day in json["days"]!.AsArray())
+        {
+            AddCounts(answers.Days, $"{day!["date"]}|{day["direction"]}", day["tls"]!.AsObject());
+        }
+
+        foreach (var row in json["connectors"]!.AsArray())
+        {
+            var key = $"{row!["direction"]}|{row["name"]}|{row["type"]}|{Bool(row["forcedTls"])}";
+            var counts = row["tls"]!.AsObject();
+            answers.ConnectorTotals[key] = Shares((long)row["messages"]!, Versions.ToDictionary(v => v, v => (long)counts[v]!));
+            foreach (var day in row["days"]!.AsArray())
+            {
+                AddCounts(answers.ConnectorDays, $"{day!["date"]}|{key}", day["tls"]!.AsObject());
+            }
+        }
+
+        foreach (var insight in json["insights"]!.AsArray())
+        {
+            answers.Insights.Add(Insight((string)insight!["id"]!, (string)insight["severity"]!, (string)insight["direction"]!, (string)insight["connector"]!, (string)insight["connectorType"]!,
+                (string)insight["tls"]!, (long)insight["messages"]!, (double)insight["sharePercent"]!, (double)insight["thresholdPercent"]!));
+        }
+
+        foreach (var peer in json["peers"]!.AsArray())
+        {
+            answers.Peers.Add(Peer((string)peer!["peer"]!, (string)peer["direction"]!, (string)peer["connector"]!, (string)peer["tls"]!, (long)peer["messages"]!,
+                peer["sources"]!.AsArray().Select(s => (string)s!), DateTimeOffset.Parse((string)peer["lastSeen"]!, CultureInfo.InvariantCulture)));
+        }
+
+        return answers;
+    }
+
+    private static async Task<Answers> FromApiAsync(MailFlowInsights.MailFlowInsightsClient client, DateTimeOffset from, DateTimeOffset to)
+    {
+        var answers = NewAnswers();
+        Filter Window() => new() { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) };
+
+        foreach (var direction in (await client.GetTlsSummaryAsync(new GetTlsSummaryRequest { Filter = Window() })).Directions)
+        {
+            foreach (var share in direction.Tls.Where(s => s.Messages > 0))
+            {
+                answers.Directions[$"{Wire(direction.Direction)}|{Wire(share.Tls)}"] = share.Messages;
+            }
+        }
+
+        var series = await client.GetTlsTimeSeriesAsync(new GetTlsTimeSeriesRequest { Filter = Window(), Interval = Duration.FromTimeSpan(Day), MaxPoints = 1000 });
+        Assert.Equal(Day, series.Interval.ToTimeSpan());
+        foreach (var item in series.Series)
+        {
+            foreach (var point in item.Points.Where(p => p.Messages > 0))
+            {
+                answers.Days[$"{Date(point.Time.ToDateTimeOffset())}|{Wire(item.Direction)}|{Wire(item.Tls)}"] = point.Messages;
+            }
+        }
+
+        foreach (var row in (await client.GetConnectorReportAsync(new GetConnectorReportRequest { Filter = Window() })).Rows)
+        {
+            foreach (var (version, messages) in Counts(row.Counts).Where(c => c.Value > 0))
+            {
+                answers.ConnectorDays[$"{Date(row.Date.ToDateTimeOffset())}|{Wire(row.Direction)}|{row.Connector}|{Wire(row.ConnectorType)}|{Bool(row.ForcedTls)}|{version}"] = messages;
+            }
+        }
+
+        foreach (var row in (await client.GetConnectorReportAsync(new GetConnectorReportRequest { Filter = Window(), WholeRange = true })).Rows)
+        {
+            answers.ConnectorTotals[$"{Wire(row.Direction)}|{row.Connector}|{Wire(row.ConnectorType)}|{Bool(row.ForcedTls)}"] = Shares(row.Messages, Counts(row.Counts));
+        }
+
+        var insights = await client.GetInsightsAsync(new GetInsightsRequest { Filter = Window(), LegacySharePercent = LegacySharePercent, MinMessages = MinMessages });
+        answers.Insights.AddRange(insights.Insights.Select(i => Insight(i.Id, i.Severity == InsightSeverity.Critical ? "critical" : "warning", Wire(i.Direction), i.Connector, Wire(i.ConnectorType), Wire(i.Tls), i.Messages, i.SharePercent, i.ThresholdPercent)));
+
+        var peers = await client.GetLegacyPeersAsync(new GetLegacyPeersRequest { Filter = Window(), Limit = PeerLimit });
+        answers.Peers.AddRange(peers.Peers.Select(p => Peer(p.Peer, Wire(p.Direction), p.Connector, Wire(p.Tls), p.Messages, p.Sources, p.LastSeen.ToDateTimeOffset())));
+        return answers;
+    }
+
+    private static Answers FromPlugin(InfluxDbServer influx, DateTimeOffset from, DateTimeOffset to)
+    {
+        var settings = new JsonObject
+        {
+            ["id"] = 1,
+            ["uid"] = GrafanaFiles.DataSourceUid,
+            ["name"] = "MailFlow",
+            ["url"] = influx.Url.ToString().TrimEnd('/'),
+            ["jsonData"] = new JsonObject
+            {
+                ["influxVersion"] = "1",
+                ["database"] = MailFlowData.Database,
+                ["legacyTlsThresholdPercent"] = LegacySharePercent,
+                ["legacyTlsMinMessages"] = MinMessages,
+            },
+            ["secureJsonData"] = new JsonObject(),
+        };
+        HostQuery Query(string refId, JsonObject model, long intervalMs = 60_000)
+        {
+            model["refId"] = refId;
+            return new HostQuery(refId, from, to, 1000, intervalMs, model);
+        }
+
+        var answer = DashboardPluginHost.Instance.Query(settings,
+        [
+            Query("summary", new JsonObject { ["queryType"] = "summary" }),
+            Query("days", new JsonObject { ["queryType"] = "timeseries" }, (long)Day.TotalMilliseconds),
+            Query("perDay", new JsonObject { ["queryType"] = "connectorReport" }),
+            Query("window", new JsonObject { ["queryType"] = "connectorReport", ["perDay"] = false }),
+            Query("insights", new JsonObject { ["queryType"] = "insights" }),
+            Query("peers", new JsonObject { ["queryType"] = "peers", ["limit"] = PeerLimit }),
+        ]);
+
+        var answers = NewAnswers();
+        foreach (var row in DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "summary", "summary"))).Where(r => DecodedFrames.Long(r["messages"]) > 0))
+        {
+            answers.Directions[$"{DecodedFrames.Text(row["direction"])}|{DecodedFrames.Text(row["tls"])}"] = DecodedFrames.Long(row["messages"]);
+        }
+
+        foreach (var frame in DecodedFrames.Of(answer, "days", "per-day details"))
+        {
+            var times = DecodedFrames.Field(frame, "time")["values"]!.AsArray();
+            var value = DecodedFrames.Field(frame, "value");
+            var labels = DecodedFrames.Labels(value);
+            for (var i = 0; i < times.Count; i++)
+            {
+                var messages = (long)Math.Round(DecodedFrames.Double(value["values"]![i]));
+                if (messages > 0)
+                {
+                    answers.Days[$"{Date(Instant(times[i]))}|{labels["direction"]}|{labels["tls"]}"] = messages;
+                }
+            }
+        }
+
+        foreach (var row in DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "perDay", "connector report"))))
+        {
+            var key = $"{Date(Instant(row["date"]))}|{ConnectorKey(row)}";
+            foreach (var (version, messages) in FrameCounts(row).Where(c => c.Value > 0))
+            {
+                answers.ConnectorDays[$"{key}|{version}"] = messages;
+            }
+        }
+
+        foreach (var row in DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "window", "connector report over the window"))))
+        {
+            answers.ConnectorTotals[ConnectorKey(row)] = Shares(DecodedFrames.Long(row["messages"]), FrameCounts(row));
+        }
+
+        answers.Insights.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "insights", "insights"))).Select(r => Insight(
+            DecodedFrames.Text(r["id"])!, DecodedFrames.Text(r["severity"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["connector_type"])!,
+            DecodedFrames.Text(r["tls"])!, DecodedFrames.Long(r["messages"]), DecodedFrames.Double(r["share_pct"]), DecodedFrames.Double(r["threshold_pct"]))));
+
+        answers.Peers.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "peers", "peers"))).Select(r => Peer(
+            DecodedFrames.Text(r["peer"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["tls"])!, DecodedFrames.Long(r["messages"]),
+            DecodedFrames.Text(r["sources"])!.Split(", ", StringSplitOptions.RemoveEmptyEntries), Instant(r["last_seen"]))));
+        return answers;
+    }
+
+    private static string ConnectorKey(Dictionary<string, JsonNode?> row) =>
+        $"{DecodedFrames.Text(row["direction"])}|{DecodedFrames.Text(row["connector"])}|{DecodedFrames.Text(row["connector_type"])}|{Bool(row["forced_tls"])}";
+
+    /// <summary>
+    /// The frame's row as counts: its shares times its volume (exact after rounding: each share is count/volume).
+    /// The frame has no SSLv3 column: SSLv3 is what the volume leaves over.
+    /// </summary>
+    private static Dictionary<string, long> FrameCounts(Dictionary<string, JsonNode?> row)
+    {
+        var volume = DecodedFrames.Long(row["messages"]);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (version, column) in new[] { ("none", "none_pct"), ("TLS1.0", "tls10_pct"), ("TLS1.1", "tls11_pct"), ("TLS1.2", "tls12_pct"), ("TLS1.3", "tls13_pct"), ("unknown", "unknown_pct") })
+        {
+            counts[version] = (long)Math.Round(DecodedFrames.Double(row[column]) * volume / 100);
+        }
+
+        counts["SSLv3"] = volume - counts.Values.Sum();
+        return counts;
+    }
+
+    private static Dictionary<string, long> Counts(TlsCounts counts) => new(StringComparer.Ordinal)
+    {
+        ["none"] = counts.None, ["SSLv3"] = counts.Ssl3, ["TLS1.0"] = counts.Tls10, ["TLS1.1"] = counts.Tls11,
+        ["TLS1.2"] = counts.Tls12, ["TLS1.3"] = counts.Tls13, ["unknown"] = counts.Unknown,
+    };
+
+    private static void AddCounts(SortedDictionary<string, long> into, string key, JsonObject counts)
+    {
+        foreach (var version in Versions)
+        {
+            if ((long)counts[version]! is var messages and > 0)
+            {
+                into[$"{key}|{version}"] = messages;
+            }
+        }
+    }
+
+    private static string Shares(long volume, Dictionary<string, long> counts) =>
+        volume + " " + string.Join(' ', Versions.Select(v => $"{v}={Round(volume == 0 ? 0 : 100.0 * counts.GetValueOrDefault(v) / volume)}"));
+
+    private static string Insight(string id, string severity, string direction, string connector, string type, string tls, long messages, double share, double threshold) =>
+        $"{id} {severity} {direction} '{connector}' {type} {tls}: {messages} messages, {Round(share)} % (threshold {Round(threshold)} %)";
+
+    /// <summary>The last sighting to the second: InfluxDB keeps <c>last_seen</c> in whole seconds.</summary>
+    private static string Peer(string peer, string direction, string connector, string tls, long messages, IEnumerable<string> sources, DateTimeOffset lastSeen) =>
+        $"{peer} {direction} '{connector}' {tls}: {messages} messages, servers [{string.Join(", ", sources)}], last seen {DateTimeOffset.FromUnixTimeSeconds(lastSeen.ToUnixTimeSeconds()):yyyy-MM-ddTHH:mm:ssZ}";
+
+    private static string Round(double value) => Math.Round(value, 2).ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Bool(JsonNode? value) => value is JsonValue v && v.TryGetValue<bool>(out var b) ? Bool(b) : Bool(string.Equals(DecodedFrames.Text(value), "true", StringComparison.OrdinalIgnoreCase));
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static string Wire(MailFlow.Api.V1.Direction direction) => Vocabulary.Directions.ToWire((Vocabulary.Direction)((int)direction - 1));
+
+    private static string Wire(MailFlow.Api.V1.ConnectorType type) => Vocabulary.ConnectorTypes.ToWire((Vocabulary.ConnectorType)((int)type - 1));
+
+    private static string Wire(MailFlow.Api.V1.TlsVersion tls) => Vocabulary.TlsVersions.ToWire((Vocabulary.TlsVersion)((int)tls - 1));
+
+    /// <summary>A decoded Arrow timestamp (nanoseconds since the epoch, as text).</summary>
+    private static DateTimeOffset Instant(JsonNode? value) => DateTimeOffset.UnixEpoch.AddTicks(DecodedFrames.Long(value) / 100);
+
+    private static string Date(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string Diff(List<string> expected, List<string> actual) =>
+        string.Join('\n', Enumerable.Range(0, Math.Max(expected.Count, actual.Count))
+            .Where(i => i >= expected.Count || i >= actual.Count || expected[i] != actual[i])
+            .Select(i => $"  #{i}: report {(i < expected.Count ? expected[i] : "-")}\n       here   {(i < actual.Count ? actual[i] : "-")}"));
+
+    private static string Diff<T>(SortedDictionary<string, T> expected, SortedDictionary<string, T> actual) =>
+        string.Join('\n', expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal)
+            .Where(k => !expected.TryGetValue(k, out var e) || !actual.TryGetValue(k, out var a) || !EqualityComparer<T>.Default.Equals(e, a))
+            .Select(k => $"  {k}: report {(expected.TryGetValue(k, out var e) ? e : "-")}, here {(actual.TryGetValue(k, out var a) ? a : "-")}"));
+}
