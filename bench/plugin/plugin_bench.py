@@ -178,14 +178,17 @@ def first_loads(args, settings, end_s):
     out = subprocess.run([args.host], input=json.dumps(probe).encode(), capture_output=True, check=True).stdout
     frames = json.loads(subprocess.run(["node", args.decode], input=out, capture_output=True, check=True).stdout)["data"]["c"]["frames"]
     connectors = [v for v in frames[0]["fields"][0]["values"] if isinstance(v, str)] if frames else []
-    plugins = [args.plugin] + ([args.compare] if args.compare else [])
+    # (label, executable, dashboards folder): with --compare, the two builds take turns, so that both meet the same
+    # load on a shared machine.
+    sides = [("A", args.plugin, root)] + ([("B", args.compare, args.compare_dashboards or root)] if args.compare else [])
     for name in DASHBOARDS:
-        stages, panels = dashboard_stages(root, name, end_s * 1000, connectors)
-        figures = {p: ([], [], [], []) for p in plugins}
+        figures = {label: ([], [], [], []) for label, _, _ in sides}
+        described = {}
         for _ in range(args.fresh):
-            # With --compare, the two builds take turns, so that both meet the same load on a shared machine.
-            for plugin in plugins:
-                first, warm, cpu, load = figures[plugin]
+            for label, plugin, folder in sides:
+                stages, panels = dashboard_stages(folder, name, end_s * 1000, connectors)
+                described[label] = f"{panels} panels, {sum(len(p) for st in stages for p in st)} queries, {len(stages)} stage(s)"
+                first, warm, cpu, load = figures[label]
                 script = {"executable": plugin, "settings": settings, "stages": stages, "repeat": 2, "env": args.plugin_env}
                 load.append(os.getloadavg()[0])
                 answer = json.loads(subprocess.run([args.host], input=json.dumps(script).encode(), capture_output=True, check=True).stdout)
@@ -199,13 +202,12 @@ def first_loads(args, settings, end_s):
                     for line in answer["stderr"]:
                         if "timing" in line:
                             print("   ", json.loads(line).get("@message", line))
-        queries = sum(len(p) for st in stages for p in st)
-        print(f"{name}: {panels} panels, {queries} queries, {len(stages)} stage(s)")
-        for plugin in plugins:
-            first, warm, cpu, load = figures[plugin]
-            label = "" if len(plugins) == 1 else f"  [{'A' if plugin == args.plugin else 'B'}] {plugin}\n"
-            print(f"{label}  first load from a fresh process: median {statistics.median(first):.0f} ms, min {min(first):.0f}, max {max(first):.0f} ms "
-                  f"({len(first)} processes: {', '.join(f'{x:.0f}' for x in first)})\n"
+        print(f"{name}:")
+        for label, plugin, folder in sides:
+            first, warm, cpu, load = figures[label]
+            heading = f"  [{label}] {plugin}, {folder}\n" if len(sides) > 1 else ""
+            print(f"{heading}  {described[label]}; first load from a fresh process: median {statistics.median(first):.0f} ms, min {min(first):.0f}, "
+                  f"max {max(first):.0f} ms ({len(first)} processes: {', '.join(f'{x:.0f}' for x in first)})\n"
                   f"  second load (same process) median {statistics.median(warm):.0f} ms; plugin CPU (start + both loads) median {statistics.median(cpu):.0f} ms; "
                   f"load average {min(load):.1f}-{max(load):.1f}")
 
@@ -223,6 +225,7 @@ def main():
     a.add_argument("--loaded", action="store_true", help="the data is already in InfluxDB (with --end of that load)")
     a.add_argument("--end", type=int, help="end of the data, epoch seconds (default: now, to the minute)")
     a.add_argument("--dashboards", help="folder of the dashboards' JSON files (default: the repository's dashboards/)")
+    a.add_argument("--compare-dashboards", help="with --compare: the dashboards folder of the second build")
     a.add_argument("--compare", help="a second plugin executable: the first loads alternate between the two (A/B)")
     a.add_argument("--fresh", type=int, default=10, help="fresh plugin processes per dashboard for the first-load figures")
     a.add_argument("--only-dashboards", action="store_true", help="skip the handshake, synthetic dashboard and direct-InfluxDB figures")
