@@ -85,6 +85,7 @@ try
     // Ranges end mid-afternoon, like a dashboard's "last N days" ending now: their edge days are partial.
     var queryEnd = end.AddMinutes(-(8 * 60) - 17);
     Console.WriteLine();
+    Console.WriteLine($"API = through the gRPC API with the engine's cache off: every call is the question asked for the first time ({settings.Connectors} connectors, {settings.Days} days of 1-minute points).");
     Console.WriteLine($"{"question",-22} {"window",-6} | {"API p50",8} {"API p99",8} | {"Influx p50",10} {"Influx p99",10} | {"overhead",8} | {"cached p50",10} {"cached p99",10}");
     var windows = new (string Name, TimeSpan Length)[] { ("24h", TimeSpan.FromHours(24)), ("7d", TimeSpan.FromDays(7)), ("30d", TimeSpan.FromDays(30)), ("89d", TimeSpan.FromDays(89)) };
     foreach (var (windowName, length) in windows)

@@ -6,6 +6,11 @@
 //	 "queries": [{"refId": "A", "fromMS": 0, "toMS": 0, "maxDataPoints": 100, "intervalMS": 60000, "model": {...}}],
 //	 "repeat": 1, "resources": [{"path": "connectors"}], "startTimeoutSeconds": 20}
 //
+// "stages" loads a dashboard as Grafana's browser does: each stage (e.g. the template variables' queries, then the
+// panels) is a list of panels, each panel one QueryData call; a stage's panels are sent concurrently, the stages
+// one after the other. "loadMs" holds each load's time (first is the plugin's first ever); answers go into "data"
+// by refId (give every panel's queries distinct refIds).
+//
 // Frames come back base64-encoded, exactly as the plugin sent them. Any byte on the plugin's stdout before the
 // handshake fails the start (go-plugin: "Unrecognized remote plugin message"), as it does in Grafana; stderr
 // lines that are not hclog JSON are reported in "badStderr". Exit code 2 when the plugin cannot be started.
@@ -70,6 +75,7 @@ type script struct {
 	Health     bool              `json:"health"`
 	Metrics    bool              `json:"metrics"`
 	Queries    []query           `json:"queries"`
+	Stages     [][][]query       `json:"stages"`
 	Repeat     int               `json:"repeat"`
 	Resources  []resource        `json:"resources"`
 	// StartTimeoutSeconds bounds the wait for the handshake (default 20 s); an emulated plugin needs longer.
@@ -104,9 +110,11 @@ type output struct {
 	Metrics          string              `json:"metrics,omitempty"`
 	Data             map[string]*dataOut `json:"data,omitempty"`
 	QueryMs          []float64           `json:"queryMs,omitempty"`
+	LoadMs           []float64           `json:"loadMs,omitempty"`
 	Errors           []string            `json:"errors"`
 	Resources        []resourceOut       `json:"resources,omitempty"`
 	PeakRssKB        int64               `json:"peakRssKB"`
+	CPUMs            float64             `json:"cpuMs"`
 	ShutdownMs       float64             `json:"shutdownMs"`
 	ExitedGracefully bool                `json:"exitedGracefully"`
 	Stderr           []string            `json:"stderr"`
@@ -292,22 +300,37 @@ func main() {
 		}
 	}
 
-	if len(in.Queries) > 0 {
-		req := &pb.QueryDataRequest{PluginContext: pctx, Headers: map[string]string{}}
-		for _, q := range in.Queries {
-			model := q.Model
-			if len(model) == 0 {
-				model = json.RawMessage("{}")
+	if len(in.Stages) > 0 {
+		data := pb.NewDataClient(conn)
+		var mu sync.Mutex
+		for i := 0; i < in.Repeat; i++ {
+			t := time.Now()
+			for _, stage := range in.Stages {
+				var wg sync.WaitGroup
+				for _, panel := range stage {
+					wg.Add(1)
+					go func(req *pb.QueryDataRequest) {
+						defer wg.Done()
+						resp, err := data.QueryData(ctx, req)
+						mu.Lock()
+						defer mu.Unlock()
+						if err != nil {
+							out.Errors = append(out.Errors, "QueryData: "+err.Error())
+							return
+						}
+						if i == 0 {
+							record(&out, resp)
+						}
+					}(dataRequest(pctx, panel))
+				}
+				wg.Wait()
 			}
-			req.Queries = append(req.Queries, &pb.DataQuery{
-				RefId:         q.RefID,
-				MaxDataPoints: q.MaxDataPoints,
-				IntervalMS:    q.IntervalMS,
-				TimeRange:     &pb.TimeRange{FromEpochMS: q.FromMS, ToEpochMS: q.ToMS},
-				Json:          model,
-				QueryType:     q.QueryType,
-			})
+			out.LoadMs = append(out.LoadMs, float64(time.Since(t).Microseconds())/1000)
 		}
+	}
+
+	if len(in.Queries) > 0 {
+		req := dataRequest(pctx, in.Queries)
 		data := pb.NewDataClient(conn)
 		for i := 0; i < in.Repeat; i++ {
 			t := time.Now()
@@ -318,14 +341,7 @@ func main() {
 				break
 			}
 			if i == 0 {
-				out.Data = map[string]*dataOut{}
-				for refID, r := range resp.Responses {
-					d := &dataOut{Status: r.Status, Error: r.Error, ErrorSource: r.ErrorSource, Frames: []string{}}
-					for _, f := range r.Frames {
-						d.Frames = append(d.Frames, base64.StdEncoding.EncodeToString(f))
-					}
-					out.Data[refID] = d
-				}
+				record(&out, resp)
 			}
 		}
 	}
@@ -379,6 +395,7 @@ func main() {
 	}
 
 	out.PeakRssKB = peakRss(out.Pid)
+	out.CPUMs = cpuMs(out.Pid)
 
 	// Kill is what Grafana does to stop a plugin: GRPCController/Shutdown, then up to 2 s for the exit, then SIGKILL.
 	t := time.Now()
@@ -399,6 +416,56 @@ func main() {
 	if err := enc.Encode(out); err != nil {
 		fail("writing the answer: %v", err)
 	}
+}
+
+func dataRequest(pctx *pb.PluginContext, queries []query) *pb.QueryDataRequest {
+	req := &pb.QueryDataRequest{PluginContext: pctx, Headers: map[string]string{}}
+	for _, q := range queries {
+		model := q.Model
+		if len(model) == 0 {
+			model = json.RawMessage("{}")
+		}
+		req.Queries = append(req.Queries, &pb.DataQuery{
+			RefId:         q.RefID,
+			MaxDataPoints: q.MaxDataPoints,
+			IntervalMS:    q.IntervalMS,
+			TimeRange:     &pb.TimeRange{FromEpochMS: q.FromMS, ToEpochMS: q.ToMS},
+			Json:          model,
+			QueryType:     q.QueryType,
+		})
+	}
+	return req
+}
+
+// record keeps a QueryData answer's responses in out.Data, frames base64-encoded as the plugin sent them.
+func record(out *output, resp *pb.QueryDataResponse) {
+	if out.Data == nil {
+		out.Data = map[string]*dataOut{}
+	}
+	for refID, r := range resp.Responses {
+		d := &dataOut{Status: r.Status, Error: r.Error, ErrorSource: r.ErrorSource, Frames: []string{}}
+		for _, f := range r.Frames {
+			d.Frames = append(d.Frames, base64.StdEncoding.EncodeToString(f))
+		}
+		out.Data[refID] = d
+	}
+}
+
+// cpuMs reads the plugin's user + system CPU time so far (Linux /proc, clock ticks of 10 ms); 0 when unknown.
+func cpuMs(pid int) float64 {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+	rest := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(rest) < 13 {
+		return 0
+	}
+	var user, system float64
+	fmt.Sscanf(rest[11], "%f", &user)
+	fmt.Sscanf(rest[12], "%f", &system)
+	return (user + system) * 10
 }
 
 // peakRss reads the plugin's peak resident set size (VmHWM, Linux) before it is stopped; 0 when unknown.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using MailFlow.Backend.Hosting;
 
 namespace MailFlow.Backend.Influx;
 
@@ -152,9 +153,11 @@ public sealed class InfluxQlClient : IDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            PhaseTimings.Phase("influx request", started, $"{request.Method} HTTP {(int)response.StatusCode}, {response.Content.Headers.ContentLength ?? -1} bytes");
             return response;
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)

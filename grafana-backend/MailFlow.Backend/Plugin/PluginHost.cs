@@ -41,6 +41,8 @@ public static class PluginHost
         Console.SetOut(Console.Error);
         var stderr = Console.OpenStandardError();
         using var logs = new HclogLoggerProvider(stderr, HclogLevels.FromEnvironment());
+        PhaseTimings.Attach(logs.CreateLogger("MailFlow.Backend.Timings"));
+        PhaseTimings.StartupStep("main");
 
         // Grafana starts plugins in its own working directory (thousands of files under public/): a content root
         // there, watched for appsettings changes, costs a recursive directory walk at every start. The plugin's
@@ -77,6 +79,7 @@ public static class PluginHost
 
         var app = builder.Build();
         app.MapMailFlowPlugin();
+        PhaseTimings.StartupStep("host built");
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MailFlow.Backend.Plugin");
         try
         {
@@ -92,6 +95,7 @@ public static class PluginHost
         var port = BoundPort(app);
         await stdout.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{HandshakePrefix}127.0.0.1:{port}|grpc\n"))).ConfigureAwait(false);
         await stdout.FlushAsync().ConfigureAwait(false);
+        PhaseTimings.StartupStep("handshake written");
         PluginLog.Listening(logger, "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture), Environment.GetEnvironmentVariable("GF_VERSION") ?? "unknown");
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);

@@ -129,7 +129,7 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
 
     /// <summary>
     /// The variables' values as Grafana resolves them on load: the current value written in the dashboard, a query
-    /// variable on All becoming every option its query gives over the range.
+    /// variable on All becoming its custom all value, or without one every option its query gives over the range.
     /// </summary>
     private static Dictionary<string, string[]> VariableValues(JsonObject dashboard, JsonObject settings, (DateTimeOffset From, DateTimeOffset To) range, DateTimeOffset now)
     {
@@ -139,6 +139,13 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
             var name = (string)variable["name"]!;
             if (values[name] is not ["$__all"])
             {
+                continue;
+            }
+
+            // A custom all value is sent as written (the Connector report's "$__all": no connector filter).
+            if ((string?)variable["allValue"] is { Length: > 0 } allValue)
+            {
+                values[name] = [allValue];
                 continue;
             }
 

@@ -82,6 +82,43 @@ public sealed partial class PluginProcessTests(PluginHarness harness)
     }
 
     [Fact]
+    public void Host_TimingsOn_LogsEachPhaseAsHclogWithoutSecretsOrStatements()
+    {
+        var answer = harness.Host(new JsonObject
+        {
+            ["settings"] = harness.Settings(),
+            ["env"] = new JsonObject { ["MAILFLOW_PLUGIN_TIMINGS"] = "1" },
+            ["queries"] = new JsonArray(PluginHarness.Query("A", new JsonObject { ["queryType"] = "summary" })),
+        });
+
+        Assert.Equal(200, answer.Data("A").Status);
+        Assert.Empty(answer.Json["badStderr"]!.AsArray());
+        var timings = answer.PluginStderr.Where(line => line.Contains("\"timing ", StringComparison.Ordinal)).ToList();
+        // One line per start-up step, per phase of the query and per InfluxDB request (the summary makes at least one).
+        foreach (var phase in (string[])["timing startup main", "timing startup handshake written", "timing QueryData settings and engine", "timing query parse",
+                     "timing query engine", "timing query Arrow encoding", "timing influx request", "timing QueryData:"])
+        {
+            Assert.Contains(timings, line => line.Contains(phase, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(answer.PluginStderr, line => line.Contains("s3cret-never-logged", StringComparison.Ordinal));
+        Assert.DoesNotContain(timings, line => line.Contains("SELECT", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Host_TimingsOff_LogsNoTimings()
+    {
+        var answer = harness.Host(new JsonObject
+        {
+            ["settings"] = harness.Settings(),
+            ["queries"] = new JsonArray(PluginHarness.Query("A", new JsonObject { ["queryType"] = "summary" })),
+        });
+
+        Assert.Equal(200, answer.Data("A").Status);
+        Assert.DoesNotContain(answer.PluginStderr, line => line.Contains("\"timing ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void Host_StdoutNoiseBeforeHandshake_FailsTheStartAsInGrafana()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
+using MailFlow.Backend.Hosting;
 using MailFlow.Backend.Plugin.Frames;
 using MailFlow.Backend.Plugin.Internal;
 using MailFlow.Backend.Query;
@@ -22,6 +23,7 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
         try
         {
             engine = engines.Get(request.PluginContext?.DataSourceInstanceSettings);
+            PhaseTimings.Phase("QueryData settings and engine", started);
         }
         catch (PluginQueryException e)
         {
@@ -36,6 +38,7 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
         }
 
         PluginLog.QueriesAnswered(logger, answers.Length, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        PhaseTimings.Phase("QueryData", started, $"{answers.Length} queries");
         return response;
     }
 
@@ -61,14 +64,20 @@ internal sealed class DataService(EngineCache engines, PluginMetrics metrics, IL
                 dataQuery.IntervalMS);
             type = query.Type;
             var entry = QueryTypes.Of(query.Type);
+            PhaseTimings.Phase("query parse", started, dataQuery.RefId);
+            var ran = Stopwatch.GetTimestamp();
             using var executed = ExecutedQueries.Begin(query.RefId, entry.WireName);
             var frames = await entry.RunAsync(new QueryRun(query, engine!.Engine, engine.Thresholds, () => executed.Text), cancellationToken).ConfigureAwait(false);
+            PhaseTimings.Phase("query engine", ran, dataQuery.RefId + " " + entry.WireName);
+            var encoded = Stopwatch.GetTimestamp();
             var response = new DataResponse { Status = 200 };
             foreach (var frame in frames)
             {
                 frame.RefId = dataQuery.RefId;
                 response.Frames.Add(UnsafeByteOperations.UnsafeWrap(ArrowFrameEncoder.Encode(frame)));
             }
+
+            PhaseTimings.Phase("query Arrow encoding", encoded, $"{dataQuery.RefId} {frames.Count} frames");
 
             metrics.Record(type, ok: true, Stopwatch.GetElapsedTime(started));
             return response;
