@@ -142,6 +142,10 @@ public static class TransitSecurityQuestions
             .ToList();
     }
 
+    /// <summary>The active transit-security insights over the range (<see cref="SecurityInsightRules.Evaluate"/>).</summary>
+    public static async Task<IReadOnlyList<SecurityInsight>> InsightsAsync(IMailFlowTotals totals, CancellationToken cancellationToken = default) =>
+        SecurityInsightRules.Evaluate((await BreakdownAsync(totals, cancellationToken).ConfigureAwait(false)).Connectors);
+
     private static int IndexOf<T>(IReadOnlyList<T> list, T value)
         where T : struct, Enum
     {

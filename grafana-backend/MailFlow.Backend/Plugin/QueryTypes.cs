@@ -30,6 +30,7 @@ internal enum PluginQueryType
     SecurityCipherSeries,
     Blocked,
     PlaintextDomains,
+    SecurityInsights,
 }
 
 /// <summary>What a query type's entry runs with.</summary>
@@ -136,6 +137,10 @@ internal static class QueryTypes
             static run => run,
             static (engine, run, ct) => engine.GetPlaintextDomainsAsync(run.Query.Filter, run.Query.Limit, ct),
             static (answer, _, executed) => [PlaintextDomains(answer, executed)]),
+        PluginQueryType.SecurityInsights => Entry(type, "securityInsights",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetSecurityInsightsAsync(filter, ct),
+            static (answer, _, executed) => [SecurityInsights(answer, executed)]),
     };
 #pragma warning restore CS8524
 
@@ -447,5 +452,33 @@ internal static class QueryTypes
         }
 
         return new DataFrame("plaintextDomains", FrameMeta.ForTable(executed), domain, messages, lastSeen, sources);
+    }
+
+    /// <summary>securityInsights: the active transit-security insights with their share, threshold and stable id.</summary>
+    internal static DataFrame SecurityInsights(IReadOnlyList<SecurityInsight> insights, string? executed)
+    {
+        var title = FrameField.String("insight");
+        var severity = FrameField.String("severity");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var share = FrameField.Float64("share_pct", FieldConfig.Percent);
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
+        var id = FrameField.String("id");
+        foreach (var insight in insights)
+        {
+            title.Add(insight.Title);
+            severity.Add(insight.SeverityWire);
+            direction.Add(insight.Direction.ToWire());
+            connector.Add(insight.Connector);
+            type.Add(insight.ConnectorType.ToWire());
+            share.Add(insight.SharePercent);
+            messages.Add(insight.Messages);
+            threshold.Add(insight.ThresholdPercent);
+            id.Add(insight.Id);
+        }
+
+        return new DataFrame("securityInsights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, share, messages, threshold, id);
     }
 }

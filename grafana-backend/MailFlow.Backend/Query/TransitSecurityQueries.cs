@@ -55,6 +55,10 @@ public static class TransitSecurityQueries
         return engine.AskAsync("plaintext_domains", filter, (totals, ct) => TransitSecurityQuestions.PlaintextDomainsAsync(totals, limit, ct), cancellationToken);
     }
 
+    /// <summary>The active transit-security insights (thresholds: <see cref="SecurityQuestionDefaults"/>).</summary>
+    public static Task<IReadOnlyList<SecurityInsight>> GetSecurityInsightsAsync(this IMailFlowQueries engine, QueryFilter filter, CancellationToken cancellationToken = default) =>
+        engine.AskAsync("security_insights", filter, static (totals, ct) => TransitSecurityQuestions.InsightsAsync(totals, ct), cancellationToken);
+
     private static void CheckLimit(int limit)
     {
         if (limit is < 1 or > QueryLimits.MaxPeers)

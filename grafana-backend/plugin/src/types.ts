@@ -21,6 +21,7 @@ export const QUERY_TYPES = [
   { value: 'securityCipherSeries', label: 'Cipher class over time', description: 'Messages or share per direction and cipher class (strong, legacy, weak...) over time' },
   { value: 'blocked', label: 'Blocked by TLS policy', description: 'Deliveries a TLS policy stopped, per recipient domain and reason' },
   { value: 'plaintextDomains', label: 'Plaintext recipient domains', description: 'Recipient domains that took outbound mail without TLS' },
+  { value: 'securityInsights', label: 'Transit security insights', description: 'Unverified certificates on Partner or Forced TLS connectors, weak ciphers on Partner or OnPremises connectors' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];

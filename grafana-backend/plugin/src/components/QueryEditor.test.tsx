@@ -48,6 +48,7 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   securityCipherSeries: ['Measure'],
   blocked: ['Limit'],
   plaintextDomains: ['Limit'],
+  securityInsights: [],
 };
 const ALL_EXTRA = ['Measure', 'Min messages', 'Limit'];
 
