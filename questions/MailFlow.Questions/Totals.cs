@@ -25,6 +25,17 @@ public interface IMailFlowTotals
 
     /// <summary>Messages over the range per remote peer, direction, connector, TLS version and mail server (<c>source</c>).</summary>
     Task<IReadOnlyList<PeerTotal>> PeerTotalsAsync(CancellationToken cancellationToken);
+
+    // ---- transit security (issue 13) ----
+
+    /// <summary>
+    /// Messages per bucket, direction, connector, auth level and cipher class: the same messages as
+    /// <see cref="ConnectorTotalsAsync"/>, those whose auth and cipher are not recorded counted as <c>unknown</c>.
+    /// </summary>
+    Task<IReadOnlyList<SecurityTotal>> SecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken);
+
+    /// <summary>Outbound deliveries a TLS policy stopped, over the range, per recipient domain, reason, connector and mail server.</summary>
+    Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Messages of one bucket, direction and TLS version.</summary>
@@ -38,3 +49,10 @@ public readonly record struct ConnectorTotal(DateTimeOffset Bucket, Direction Di
 /// <param name="Source">The mail server that logged them ("" when unknown).</param>
 /// <param name="LastSeen">Its latest such message; <paramref name="Host"/> and <paramref name="Ip"/> are that message's, when known.</param>
 public readonly record struct PeerTotal(string Peer, Direction Direction, string Connector, TlsVersion Tls, string Source, long Messages, DateTimeOffset LastSeen, string? Host = null, string? Ip = null);
+
+/// <summary>Messages of one bucket, direction and connector with one auth level and cipher class.</summary>
+public readonly record struct SecurityTotal(DateTimeOffset Bucket, Direction Direction, string Connector, ConnectorType Type, bool ForcedTls, TransitAuth Auth, CipherClass Cipher, long Messages);
+
+/// <summary>Deliveries to one recipient domain that a TLS policy stopped for one reason, on one connector, logged by one mail server.</summary>
+/// <param name="LastSeen">The latest such delivery; <paramref name="Host"/> and <paramref name="Ip"/> are its, when known.</param>
+public readonly record struct BlockedTotal(string Domain, BlockReason Reason, string Connector, string Source, long Deliveries, DateTimeOffset LastSeen, string? Host = null, string? Ip = null);

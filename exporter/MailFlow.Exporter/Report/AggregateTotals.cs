@@ -35,6 +35,20 @@ internal sealed class AggregateTotals(MailFlowAggregator aggregate, ReportWindow
             })
             .ToList());
 
+    public Task<IReadOnlyList<SecurityTotal>> SecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SecurityTotal>>(InWindow(aggregate.SecuritySeries, p => p.Minute)
+            .Select(p => new SecurityTotal(Label(p.Minute, bucket), p.Key.Direction, p.Key.Connector.Name, p.Key.Connector.Type, p.Key.Connector.ForcedTls, p.Key.Auth, p.Key.Cipher, p.Counts.Messages))
+            .ToList());
+
+    public Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<BlockedTotal>>(InWindow(aggregate.Blocked, p => p.Minute)
+            .Select(p =>
+            {
+                var detail = aggregate.Security.BlockedDetails[p.Key];
+                return new BlockedTotal(p.Key.Domain, p.Key.Reason, p.Key.Connector.Name, p.Key.Source, p.Counts.Messages, detail.LastSeen, detail.Host, detail.Ip);
+            })
+            .ToList());
+
     /// <summary>The points of the window: the aggregate's buckets are whole days, so the window's first day counts whole.</summary>
     private IEnumerable<T> InWindow<T>(IEnumerable<T> points, Func<T, DateTimeOffset> time)
     {

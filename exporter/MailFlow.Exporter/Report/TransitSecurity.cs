@@ -2,35 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using MailFlow.Contracts.Vocabulary;
 using MailFlow.Exporter.Aggregation;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Report;
 
-/// <summary>Messages of one slice (a direction, a connector) by auth level and by cipher class.</summary>
-public sealed class SecurityBreakdown
-{
-    private readonly long[] _byAuth = new long[TransitSecurity.AuthCount];
-    private readonly long[] _byCipher = new long[TransitSecurity.CipherClassCount];
-
-    public long Messages { get; private set; }
-
-    public long this[TransitAuth auth] => _byAuth[(int)auth];
-
-    public long this[CipherClass cipher] => _byCipher[(int)cipher];
-
-    public void Add(TransitAuth auth, CipherClass cipher, in Counts counts)
-    {
-        _byAuth[(int)auth] += counts.Messages;
-        _byCipher[(int)cipher] += counts.Messages;
-        Messages += counts.Messages;
-    }
-
-    public double Percent(TransitAuth auth) => Messages == 0 ? 0 : 100.0 * _byAuth[(int)auth] / Messages;
-
-    public double Percent(CipherClass cipher) => Messages == 0 ? 0 : 100.0 * _byCipher[(int)cipher] / Messages;
-}
-
 /// <summary>One connector and direction over the window, by auth level and cipher class.</summary>
-public sealed record SecurityConnectorRow(string Name, ConnectorType Type, bool ForcedTls, Direction Direction, SecurityBreakdown Total);
+public sealed record SecurityConnectorRow(string Name, ConnectorType Type, bool ForcedTls, Direction Direction, SecurityCounts Total);
 
 /// <summary>A peer with a transit-security concern: an unverified certificate where one should be verified, or a weak cipher.</summary>
 public sealed record SecurityPeerRow(
@@ -49,7 +26,7 @@ public sealed record NoTlsDomainRow(string Domain, long Messages, DateTimeOffset
 /// per recipient domain and reason, and the recipient domains that took mail in plaintext.
 /// </summary>
 public sealed record TransitSecurityReport(
-    IReadOnlyDictionary<Direction, SecurityBreakdown> Directions,
+    IReadOnlyDictionary<Direction, SecurityCounts> Directions,
     IReadOnlyList<SecurityConnectorRow> Connectors,
     IReadOnlyList<SecurityPeerRow> Peers,
     IReadOnlyList<BlockedRow> Blocked,
@@ -57,7 +34,7 @@ public sealed record TransitSecurityReport(
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static TransitSecurityReport Empty { get; } = new(MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityBreakdown()), [], [], [], []);
+    public static TransitSecurityReport Empty { get; } = new(MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityCounts()), [], [], [], []);
 
     /// <summary>Builds the section from day-bucketed counts, over the report's window; lists are cut at <paramref name="maxPeers"/>.</summary>
     public static TransitSecurityReport Build(MailFlowAggregator aggregate, ReportWindow? window, int maxPeers)
@@ -69,31 +46,12 @@ public sealed record TransitSecurityReport(
 
         bool Inside(DateTimeOffset bucket) => bucket >= window.From.UtcDateTime.Date && bucket < window.To;
 
-        var directions = MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityBreakdown());
-        var connectors = new Dictionary<(string, Direction), SecurityConnectorRow>();
-        foreach (var point in aggregate.SecuritySeries)
-        {
-            if (!Inside(point.Minute))
-            {
-                continue;
-            }
-
-            var key = point.Key;
-            directions[key.Direction].Add(key.Auth, key.Cipher, point.Counts);
-            if (!connectors.TryGetValue((key.Connector.Name, key.Direction), out var row))
-            {
-                row = new SecurityConnectorRow(key.Connector.Name, key.Connector.Type, key.Connector.ForcedTls, key.Direction, new SecurityBreakdown());
-                connectors[(key.Connector.Name, key.Direction)] = row;
-            }
-
-            row.Total.Add(key.Auth, key.Cipher, point.Counts);
-        }
-
-        var connectorRows = connectors.Values
-            .OrderBy(r => r.Direction)
-            .ThenBy(r => r.Type is ConnectorType.Internet or ConnectorType.Submission ? 1 : 0)
-            .ThenByDescending(r => r.Total.Messages)
-            .ThenBy(r => r.Name, StringComparer.Ordinal)
+        // Breakdowns, blocked deliveries and plaintext domains are the shared questions' (the API and Grafana ask the same).
+        var totals = new AggregateTotals(aggregate, window);
+        var answer = TransitSecurityQuestions.BreakdownAsync(totals).GetAwaiter().GetResult();
+        var directions = answer.Directions.ToDictionary(d => d.Direction, d => d.Messages);
+        var connectorRows = answer.Connectors
+            .Select(c => new SecurityConnectorRow(c.Connector, c.ConnectorType, c.ForcedTls, c.Direction, c.Messages))
             .ToList();
 
         // Peers: summed over the mail servers that saw them (one row per peer, direction, connector, concern, auth, cipher).
@@ -123,48 +81,13 @@ public sealed record TransitSecurityReport(
             .Take(maxPeers)
             .ToList();
 
-        var blockedTotals = new Dictionary<BlockedKey, long>();
-        foreach (var point in aggregate.Blocked)
-        {
-            if (Inside(point.Minute))
-            {
-                blockedTotals[point.Key] = blockedTotals.GetValueOrDefault(point.Key) + point.Counts.Messages;
-            }
-        }
-
-        var blocked = blockedTotals
-            .GroupBy(t => (t.Key.Domain, t.Key.Reason, t.Key.Connector.Name))
-            .Select(group =>
-            {
-                var latest = group.Select(t => aggregate.Security.BlockedDetails[t.Key]).MaxBy(d => d.LastSeen);
-                var (domain, reason, connector) = group.Key;
-                return new BlockedRow(domain, reason, connector, Sources(group.Select(t => t.Key.Source)), group.Sum(t => t.Value), latest.LastSeen, latest.Host, latest.Ip);
-            })
-            .OrderByDescending(b => b.Deliveries)
-            .ThenBy(b => b.Domain, StringComparer.Ordinal)
-            .ThenBy(b => b.Reason)
-            .Take(maxPeers)
+        var blocked = TransitSecurityQuestions.BlockedAsync(totals, maxPeers).GetAwaiter().GetResult()
+            .Select(b => new BlockedRow(b.Domain, b.Reason, b.Connector, b.Sources, b.Deliveries, b.LastSeen, b.Host, b.Ip))
             .ToList();
 
         // Plaintext outbound deliveries, from the legacy-peer counts (their peer is the recipient domain).
-        var plaintext = new Dictionary<string, (long Messages, PeerDetail Latest)>(StringComparer.Ordinal);
-        foreach (var point in aggregate.Peers)
-        {
-            if (point.Key.Direction != Direction.Outbound || point.Key.Tls != TlsVersion.None || !Inside(point.Minute))
-            {
-                continue;
-            }
-
-            var detail = aggregate.PeerDetails[point.Key];
-            var existing = plaintext.GetValueOrDefault(point.Key.Peer);
-            plaintext[point.Key.Peer] = (existing.Messages + point.Counts.Messages, existing.Latest.LastSeen >= detail.LastSeen ? existing.Latest : detail);
-        }
-
-        var noTls = plaintext
-            .Select(p => new NoTlsDomainRow(p.Key, p.Value.Messages, p.Value.Latest.LastSeen, p.Value.Latest.Host, p.Value.Latest.Ip))
-            .OrderByDescending(r => r.Messages)
-            .ThenBy(r => r.Domain, StringComparer.Ordinal)
-            .Take(maxPeers)
+        var noTls = TransitSecurityQuestions.PlaintextDomainsAsync(totals, maxPeers).GetAwaiter().GetResult()
+            .Select(d => new NoTlsDomainRow(d.Domain, d.Messages, d.LastSeen, d.Host, d.Ip))
             .ToList();
 
         return new TransitSecurityReport(directions, connectorRows, peers, blocked, noTls);
@@ -248,11 +171,11 @@ public sealed record TransitSecurityReport(
 
     private static IEnumerable<string> CipherHeadings() => TransitSecurity.CipherClasses.Where(c => c != CipherClass.None).Select(c => "Cipher " + c.ToWire());
 
-    private static IEnumerable<string> Shares(SecurityBreakdown breakdown) =>
+    private static IEnumerable<string> Shares(SecurityCounts breakdown) =>
         TransitSecurity.AuthLevels.Select(a => Percent(breakdown, breakdown.Percent(a)))
             .Concat(TransitSecurity.CipherClasses.Where(c => c != CipherClass.None).Select(c => Percent(breakdown, breakdown.Percent(c))));
 
-    private static string Percent(SecurityBreakdown breakdown, double percent) => breakdown.Messages == 0 ? "-" : percent.ToString("0.0", Invariant) + "%";
+    private static string Percent(SecurityCounts breakdown, double percent) => breakdown.Messages == 0 ? "-" : percent.ToString("0.0", Invariant) + "%";
 
     private static string Capitalise(string word) => char.ToUpperInvariant(word[0]) + word[1..];
 
@@ -333,7 +256,7 @@ public sealed record TransitSecurityReport(
         json.WriteEndObject();
     }
 
-    private static void WriteBreakdownFields(Utf8JsonWriter json, SecurityBreakdown breakdown)
+    private static void WriteBreakdownFields(Utf8JsonWriter json, SecurityCounts breakdown)
     {
         json.WriteNumber("messages", breakdown.Messages);
         json.WriteStartObject("auth");
@@ -415,7 +338,7 @@ public sealed record TransitSecurityReport(
         }
     }
 
-    private static void WriteBreakdownRows(TextWriter output, Direction direction, string connector, string type, string forced, SecurityBreakdown breakdown)
+    private static void WriteBreakdownRows(TextWriter output, Direction direction, string connector, string type, string forced, SecurityCounts breakdown)
     {
         foreach (var auth in TransitSecurity.AuthLevels)
         {

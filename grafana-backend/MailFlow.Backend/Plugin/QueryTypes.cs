@@ -22,6 +22,15 @@ internal enum PluginQueryType
     ConnectorTlsShare,
     Connectors,
     Thresholds,
+
+    // Transit security (issue 13): TransitSecurityQueries.
+    SecurityDirections,
+    SecurityConnectors,
+    SecurityAuthSeries,
+    SecurityCipherSeries,
+    Blocked,
+    PlaintextDomains,
+    SecurityInsights,
 }
 
 /// <summary>What a query type's entry runs with.</summary>
@@ -102,6 +111,36 @@ internal static class QueryTypes
             static run => run.Thresholds,
             static (_, thresholds, _) => Task.FromResult(thresholds),
             static (answer, _, _) => [Thresholds(answer)]),
+
+        // Transit security (issue 13).
+        PluginQueryType.SecurityDirections => Entry(type, "securityDirections",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetTransitSecurityAsync(filter, ct),
+            static (answer, _, executed) => [SecurityBreakdown("securityDirections", answer.Directions.Select(d => (d.Direction, (ConnectorSecurity?)null, d.Messages)), executed)]),
+        PluginQueryType.SecurityConnectors => Entry(type, "securityConnectors",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetTransitSecurityAsync(filter, ct),
+            static (answer, _, executed) => [SecurityBreakdown("securityConnectors", answer.Connectors.Select(c => (c.Direction, (ConnectorSecurity?)c, c.Messages)), executed)]),
+        PluginQueryType.SecurityAuthSeries => Entry(type, "securityAuthSeries",
+            static run => new SecurityTimeSeriesRequest(run.Query.Filter, SecurityDimension.Auth, run.Query.Interval, run.Query.MaxPoints),
+            static (engine, request, ct) => engine.GetSecurityTimeSeriesAsync(request, ct),
+            static (answer, query, executed) => SecuritySeries(answer, query.Percent, executed)),
+        PluginQueryType.SecurityCipherSeries => Entry(type, "securityCipherSeries",
+            static run => new SecurityTimeSeriesRequest(run.Query.Filter, SecurityDimension.Cipher, run.Query.Interval, run.Query.MaxPoints),
+            static (engine, request, ct) => engine.GetSecurityTimeSeriesAsync(request, ct),
+            static (answer, query, executed) => SecuritySeries(answer, query.Percent, executed)),
+        PluginQueryType.Blocked => Entry(type, "blocked",
+            static run => run,
+            static (engine, run, ct) => engine.GetBlockedAsync(run.Query.Filter, run.Query.Limit, ct),
+            static (answer, _, executed) => [Blocked(answer, executed)]),
+        PluginQueryType.PlaintextDomains => Entry(type, "plaintextDomains",
+            static run => run,
+            static (engine, run, ct) => engine.GetPlaintextDomainsAsync(run.Query.Filter, run.Query.Limit, ct),
+            static (answer, _, executed) => [PlaintextDomains(answer, executed)]),
+        PluginQueryType.SecurityInsights => Entry(type, "securityInsights",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetSecurityInsightsAsync(filter, ct),
+            static (answer, _, executed) => [SecurityInsights(answer, executed)]),
     };
 #pragma warning restore CS8524
 
@@ -310,5 +349,136 @@ internal static class QueryTypes
         }
 
         return new DataFrame("connectors", FrameMeta.ForTable(executed), name, type, direction, forced);
+    }
+
+    // ---- transit security (issue 13) ----
+
+    /// <summary>
+    /// securityDirections / securityConnectors: one row per direction (or connector and direction) with its messages,
+    /// then per auth level and cipher class the messages (<c>auth_verified</c>...) and share (<c>auth_verified_pct</c>...).
+    /// </summary>
+    internal static DataFrame SecurityBreakdown(string name, IEnumerable<(Direction Direction, ConnectorSecurity? Connector, SecurityCounts Counts)> rows, string? executed)
+    {
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var forced = FrameField.Bool("forced_tls", new FieldConfig(DisplayName: "Forced TLS"));
+        var messages = FrameField.Int64("messages", FieldConfig.Messages with { DisplayName = "Volume" });
+        var authCounts = TransitSecurity.AuthLevels.Select(a => FrameField.Int64("auth_" + a.ToWire(), FieldConfig.Messages)).ToList();
+        var authShares = TransitSecurity.AuthLevels.Select(a => FrameField.Float64("auth_" + a.ToWire() + "_pct", FieldConfig.Percent with { DisplayName = "Auth " + a.ToWire() + " %" })).ToList();
+        var cipherCounts = TransitSecurity.CipherClasses.Select(c => FrameField.Int64("cipher_" + c.ToWire(), FieldConfig.Messages)).ToList();
+        var cipherShares = TransitSecurity.CipherClasses.Select(c => FrameField.Float64("cipher_" + c.ToWire() + "_pct", FieldConfig.Percent with { DisplayName = "Cipher " + c.ToWire() + " %" })).ToList();
+        foreach (var row in rows)
+        {
+            direction.Add(row.Direction.ToWire());
+            connector.Add(row.Connector?.Connector ?? "");
+            type.Add(row.Connector?.ConnectorType.ToWire() ?? "");
+            forced.Add(row.Connector?.ForcedTls ?? false);
+            messages.Add(row.Counts.Messages);
+            for (var i = 0; i < TransitSecurity.AuthLevels.Count; i++)
+            {
+                authCounts[i].Add(row.Counts[TransitSecurity.AuthLevels[i]]);
+                authShares[i].Add(row.Counts.Percent(TransitSecurity.AuthLevels[i]));
+            }
+
+            for (var i = 0; i < TransitSecurity.CipherClasses.Count; i++)
+            {
+                cipherCounts[i].Add(row.Counts[TransitSecurity.CipherClasses[i]]);
+                cipherShares[i].Add(row.Counts.Percent(TransitSecurity.CipherClasses[i]));
+            }
+        }
+
+        return new DataFrame(name, FrameMeta.ForTable(executed), [direction, connector, type, forced, messages, .. authCounts, .. authShares, .. cipherCounts, .. cipherShares]);
+    }
+
+    /// <summary>securityAuthSeries / securityCipherSeries: one frame per (direction, class), labelled, displayed "outbound verified".</summary>
+    internal static IReadOnlyList<DataFrame> SecuritySeries(SecurityTimeSeries answer, bool percent, string? executed)
+    {
+        var label = answer.Dimension == SecurityDimension.Auth ? "auth" : "cipher";
+        var frames = new List<DataFrame>(answer.Series.Count);
+        foreach (var series in answer.Series)
+        {
+            var name = series.Direction.ToWire() + " " + series.Class;
+            var time = FrameField.Time("time");
+            var value = FrameField.Float64("value", percent ? FieldConfig.Percent with { DisplayName = name } : FieldConfig.Messages with { DisplayName = name })
+                .WithLabels(("direction", series.Direction.ToWire()), (label, series.Class));
+            foreach (var point in series.Points)
+            {
+                time.Add(point.Time);
+                value.Add(percent ? point.Percent : point.Messages);
+            }
+
+            frames.Add(new DataFrame(name, FrameMeta.ForTimeSeriesMulti(executed), time, value));
+        }
+
+        return frames;
+    }
+
+    /// <summary>blocked: deliveries a TLS policy stopped, per recipient domain, reason and connector, busiest first.</summary>
+    internal static DataFrame Blocked(IReadOnlyList<BlockedDomain> rows, string? executed)
+    {
+        var domain = FrameField.String("recipient_domain", new FieldConfig(DisplayName: "Recipient domain"));
+        var reason = FrameField.String("reason");
+        var connector = FrameField.String("connector");
+        var deliveries = FrameField.Int64("deliveries", FieldConfig.Messages with { DisplayName = "Deliveries" });
+        var lastSeen = FrameField.Time("last_seen", new FieldConfig(DisplayName: "Last seen"));
+        var sources = FrameField.String("sources", new FieldConfig(DisplayName: "Mail servers"));
+        foreach (var row in rows)
+        {
+            domain.Add(row.Domain);
+            reason.Add(row.Reason.ToWire());
+            connector.Add(row.Connector);
+            deliveries.Add(row.Deliveries);
+            lastSeen.Add(row.LastSeen);
+            sources.Add(string.Join(", ", row.Sources));
+        }
+
+        return new DataFrame("blocked", FrameMeta.ForTable(executed), domain, reason, connector, deliveries, lastSeen, sources);
+    }
+
+    /// <summary>plaintextDomains: recipient domains that took outbound mail in plaintext, busiest first.</summary>
+    internal static DataFrame PlaintextDomains(IReadOnlyList<PlaintextDomain> rows, string? executed)
+    {
+        var domain = FrameField.String("recipient_domain", new FieldConfig(DisplayName: "Recipient domain"));
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var lastSeen = FrameField.Time("last_seen", new FieldConfig(DisplayName: "Last seen"));
+        var sources = FrameField.String("sources", new FieldConfig(DisplayName: "Mail servers"));
+        foreach (var row in rows)
+        {
+            domain.Add(row.Domain);
+            messages.Add(row.Messages);
+            lastSeen.Add(row.LastSeen);
+            sources.Add(string.Join(", ", row.Sources));
+        }
+
+        return new DataFrame("plaintextDomains", FrameMeta.ForTable(executed), domain, messages, lastSeen, sources);
+    }
+
+    /// <summary>securityInsights: the active transit-security insights with their share, threshold and stable id.</summary>
+    internal static DataFrame SecurityInsights(IReadOnlyList<SecurityInsight> insights, string? executed)
+    {
+        var title = FrameField.String("insight");
+        var severity = FrameField.String("severity");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var type = FrameField.String("connector_type");
+        var share = FrameField.Float64("share_pct", FieldConfig.Percent);
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
+        var id = FrameField.String("id");
+        foreach (var insight in insights)
+        {
+            title.Add(insight.Title);
+            severity.Add(insight.SeverityWire);
+            direction.Add(insight.Direction.ToWire());
+            connector.Add(insight.Connector);
+            type.Add(insight.ConnectorType.ToWire());
+            share.Add(insight.SharePercent);
+            messages.Add(insight.Messages);
+            threshold.Add(insight.ThresholdPercent);
+            id.Add(insight.Id);
+        }
+
+        return new DataFrame("securityInsights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, share, messages, threshold, id);
     }
 }

@@ -99,6 +99,88 @@ public sealed partial class MailFlowQueryEngine
             return totals;
         }
 
+        /// <summary>
+        /// Reads <c>mailflow_security</c> (and its tiers) per bucket, direction, connector, auth and cipher; minutes
+        /// written before the measurement existed have no points there, so per bucket and connector the difference
+        /// to <c>mailflow_messages</c> counts as auth and cipher <c>unknown</c> (docs/influxdb-export.md).
+        /// </summary>
+        public async Task<IReadOnlyList<SecurityTotal>> SecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken)
+        {
+            var granularity = bucket?.Ticks ?? 0;
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.ConnectorType, InfluxSchema.Tags.ForcedTls, InfluxSchema.Tags.Auth, InfluxSchema.Tags.Cipher }.Select(InfluxQl.QuoteIdentifier));
+            var tags = WhereTags(filter, applyTls: false);
+            var spans = RollupSpans.Plan(InfluxSchema.SecurityMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, granularity, engine._options.UseRollups);
+            var statements = spans.Select(span =>
+                $"SELECT {SumMessages} FROM {Tag(span.Measurement)} " +
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} " +
+                (bucket is { } width ? $"GROUP BY time({InfluxQl.Duration(width)}),{groupBy} fill(none)" : $"GROUP BY {groupBy}")).ToList();
+            var result = await engine.ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
+
+            var totals = new List<SecurityTotal>();
+            var recorded = new Dictionary<(DateTimeOffset, Direction, string, ConnectorType, bool), long>();
+            foreach (var series in result.SelectMany(statement => statement.Series))
+            {
+                if (!TryDirection(series, out var direction))
+                {
+                    continue;
+                }
+
+                var connector = series.Tag(InfluxSchema.Tags.Connector);
+                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
+                var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
+                var auth = TransitSecurity.TryParseAuth(series.Tag(InfluxSchema.Tags.Auth), out var parsedAuth) ? parsedAuth : TransitAuth.Unknown;
+                var cipher = TransitSecurity.TryParseCipherClass(series.Tag(InfluxSchema.Tags.Cipher), out var parsedCipher) ? parsedCipher : CipherClass.Unknown;
+                foreach (var row in series.Rows)
+                {
+                    var time = bucket is null ? filter.From : FromNanoseconds(row.Time);
+                    var messages = First(row);
+                    totals.Add(new SecurityTotal(time, direction, connector, type, forced, auth, cipher, messages));
+                    var key = (time, direction, connector, type, forced);
+                    recorded[key] = recorded.GetValueOrDefault(key) + messages;
+                }
+            }
+
+            foreach (var total in await ConnectorTotalsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            {
+                var key = (total.Bucket, total.Direction, total.Connector, total.Type, total.ForcedTls);
+                var covered = Math.Min(recorded.GetValueOrDefault(key), total.Messages);
+                recorded[key] = recorded.GetValueOrDefault(key) - covered;
+                if (total.Messages > covered)
+                {
+                    totals.Add(new SecurityTotal(total.Bucket, total.Direction, total.Connector, total.Type, total.ForcedTls, TransitAuth.Unknown, CipherClass.Unknown, total.Messages - covered));
+                }
+            }
+
+            return totals;
+        }
+
+        public async Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken)
+        {
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.RecipientDomain, InfluxSchema.Tags.Reason, InfluxSchema.Tags.Connector, InfluxSchema.Tags.Source }.Select(InfluxQl.QuoteIdentifier));
+            var tags = WhereTags(filter, applyTls: false);
+            var spans = RollupSpans.Plan(InfluxSchema.BlockedMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, engine._options.UseRollups);
+            var statements = spans.Select(span =>
+                $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
+            var result = await engine.ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
+            var totals = new List<BlockedTotal>();
+            foreach (var series in result.SelectMany(statement => statement.Series))
+            {
+                if (series.Rows.Count == 0 || !BlockReasons.TryParseWire(series.Tag(InfluxSchema.Tags.Reason), out var reason))
+                {
+                    continue;
+                }
+
+                var row = series.Rows[0];
+                var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
+                totals.Add(new BlockedTotal(
+                    series.Tag(InfluxSchema.Tags.RecipientDomain), reason, series.Tag(InfluxSchema.Tags.Connector), series.Tag(InfluxSchema.Tags.Source),
+                    First(row), lastSeconds > 0 ? DateTimeOffset.UnixEpoch.AddSeconds(lastSeconds) : filter.From));
+            }
+
+            return totals;
+        }
+
         private static PeerTotal PeerOf(InfluxSeries series, Direction direction, long messages, DateTimeOffset lastSeen) => new(
             series.Tag(InfluxSchema.Tags.Peer),
             direction,

@@ -14,6 +14,14 @@ export const QUERY_TYPES = [
   { value: 'connectorTlsShare', label: 'Connector TLS share (alerting)', description: 'One value per connector and direction, labelled' },
   { value: 'connectors', label: 'Connectors', description: 'The connectors seen in the range' },
   { value: 'thresholds', label: 'Insight threshold (alerting)', description: 'The TLS 1.0 insight threshold (%) set on the data source, for alert conditions' },
+  // Transit security (issue 13).
+  { value: 'securityDirections', label: 'Transit security per direction', description: 'Messages and share by auth level and cipher class per direction' },
+  { value: 'securityConnectors', label: 'Transit security per connector', description: 'Messages and share by auth level and cipher class per connector and direction' },
+  { value: 'securityAuthSeries', label: 'Auth level over time', description: 'Messages or share per direction and auth level (verified, trusted...) over time' },
+  { value: 'securityCipherSeries', label: 'Cipher class over time', description: 'Messages or share per direction and cipher class (strong, legacy, weak...) over time' },
+  { value: 'blocked', label: 'Blocked by TLS policy', description: 'Deliveries a TLS policy stopped, per recipient domain and reason' },
+  { value: 'plaintextDomains', label: 'Plaintext recipient domains', description: 'Recipient domains that took outbound mail without TLS' },
+  { value: 'securityInsights', label: 'Transit security insights', description: 'Unverified certificates on Partner or Forced TLS connectors, weak ciphers on Partner or OnPremises connectors' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];
@@ -27,13 +35,13 @@ export interface MailFlowQuery extends DataQuery {
   connectorType?: string;
   source?: string;
   tls?: string;
-  /** timeseries: `messages` or `percent`. */
+  /** timeseries, securityAuthSeries, securityCipherSeries: `messages` or `percent`. */
   measure?: 'messages' | 'percent' | string;
   /** insights and connectorTlsShare: unset = the data source's minimum volume. */
   minMessages?: number | string;
   /** insights: unset = the data source's threshold. */
   thresholdPct?: number | string;
-  /** peers: most rows. */
+  /** peers, blocked, plaintextDomains: most rows. */
   limit?: number | string;
   /** connectorReport: false = one row per connector for the whole range. */
   perDay?: boolean;

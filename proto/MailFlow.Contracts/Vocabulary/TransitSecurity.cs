@@ -219,6 +219,22 @@ public static class BlockReasons
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
+    /// <summary>Parses a wire spelling of a reason (<see cref="ToWire"/>), never <see cref="BlockReason.None"/>.</summary>
+    public static bool TryParseWire(ReadOnlySpan<char> text, out BlockReason reason)
+    {
+        foreach (var candidate in All)
+        {
+            if (text.Equals(candidate.ToWire(), StringComparison.OrdinalIgnoreCase))
+            {
+                reason = candidate;
+                return true;
+            }
+        }
+
+        reason = BlockReason.None;
+        return false;
+    }
+
     /// <summary>
     /// Recognises the texts mail servers write when a TLS policy stops a delivery (the deferral or bounce reason):
     /// Postfix <c>TLS is required, but was not offered by host ...</c>, <c>Server certificate not verified</c>,

@@ -9,7 +9,8 @@ namespace MailFlow.Backend.Tests.Dashboards;
 /// </summary>
 internal static partial class QueryModel
 {
-    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"];
+    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds",
+        "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
@@ -80,8 +81,11 @@ internal static partial class QueryModel
             case "connectorTlsShare" when string.IsNullOrEmpty((string?)model["tls"]):
                 problems.Add("connectorTlsShare needs the TLS version whose share it measures");
                 break;
-            case "peers" when model["limit"] is null:
-                problems.Add("peers needs a limit");
+            case "peers" or "blocked" or "plaintextDomains" when model["limit"] is null:
+                problems.Add(queryType + " needs a limit");
+                break;
+            case "securityAuthSeries" or "securityCipherSeries" when model["measure"] is null:
+                problems.Add(queryType + " needs measure (messages or percent)");
                 break;
         }
 

@@ -76,7 +76,13 @@ public sealed class ThreeWayAgreementTests
             Assert.True(report.ConnectorTotals.SequenceEqual(answers.ConnectorTotals), $"{input}: connector report over the window, report vs {face}:\n{Diff(report.ConnectorTotals, answers.ConnectorTotals)}");
             Assert.True(report.Insights.SequenceEqual(answers.Insights), $"{input}: insights, report vs {face}:\n{Diff(report.Insights, answers.Insights)}");
             Assert.True(report.Peers.SequenceEqual(answers.Peers), $"{input}: legacy peers, report vs {face}:\n{Diff(report.Peers, answers.Peers)}");
+            Assert.True(report.Security.SequenceEqual(answers.Security), $"{input}: transit security per direction and connector, report vs {face}:\n{Diff(report.Security, answers.Security)}");
+            Assert.True(report.Blocked.SequenceEqual(answers.Blocked), $"{input}: blocked deliveries, report vs {face}:\n{Diff(report.Blocked, answers.Blocked)}");
+            Assert.True(report.Plaintext.SequenceEqual(answers.Plaintext), $"{input}: plaintext recipient domains, report vs {face}:\n{Diff(report.Plaintext, answers.Plaintext)}");
         }
+
+        // Every input carries auth and cipher levels to agree on.
+        Assert.NotEmpty(report.Security);
     }
 
     /// <summary>
@@ -90,9 +96,12 @@ public sealed class ThreeWayAgreementTests
         SortedDictionary<string, long> ConnectorDays,
         SortedDictionary<string, string> ConnectorTotals,
         List<string> Insights,
-        List<string> Peers);
+        List<string> Peers,
+        SortedDictionary<string, long> Security,
+        List<string> Blocked,
+        List<string> Plaintext);
 
-    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], []);
+    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], [], new(StringComparer.Ordinal), [], []);
 
     private static readonly string[] Versions = ["none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
 
@@ -132,6 +141,20 @@ public sealed class ThreeWayAgreementTests
                 peer["sources"]!.AsArray().Select(s => (string)s!), DateTimeOffset.Parse((string)peer["lastSeen"]!, CultureInfo.InvariantCulture)));
         }
 
+        var security = json["transitSecurity"]!.AsObject();
+        foreach (var (direction, breakdown) in security["directions"]!.AsObject())
+        {
+            AddSecurity(answers.Security, $"{direction}|", breakdown!.AsObject());
+        }
+
+        foreach (var row in security["connectors"]!.AsArray())
+        {
+            AddSecurity(answers.Security, $"{row!["direction"]}|{row["name"]}|{row["type"]}|{Bool(row["forcedTls"])}", row.AsObject());
+        }
+
+        answers.Blocked.AddRange(security["blocked"]!.AsArray().Select(b => Blocked((string)b!["recipientDomain"]!, (string)b["reason"]!, (string)b["connector"]!, (long)b["deliveries"]!,
+            b["sources"]!.AsArray().Select(s => (string)s!), DateTimeOffset.Parse((string)b["lastSeen"]!, CultureInfo.InvariantCulture))));
+        answers.Plaintext.AddRange(security["noTlsDomains"]!.AsArray().Select(d => Plaintext((string)d!["recipientDomain"]!, (long)d["messages"]!, DateTimeOffset.Parse((string)d["lastSeen"]!, CultureInfo.InvariantCulture))));
         return answers;
     }
 
@@ -176,6 +199,22 @@ public sealed class ThreeWayAgreementTests
 
         var peers = await client.GetLegacyPeersAsync(new GetLegacyPeersRequest { Filter = Window(), Limit = PeerLimit });
         answers.Peers.AddRange(peers.Peers.Select(p => Peer(p.Peer, Wire(p.Direction), p.Connector, Wire(p.Tls), p.Messages, p.Sources, p.LastSeen.ToDateTimeOffset())));
+
+        var security = await client.GetTransitSecurityAsync(new GetTransitSecurityRequest { Filter = Window() });
+        foreach (var direction in security.Directions)
+        {
+            AddSecurity(answers.Security, $"{Wire(direction.Direction)}|", direction.Breakdown.Auth.Select(a => ("auth", a.Level, a.Messages)).Concat(direction.Breakdown.Cipher.Select(c => ("cipher", c.Level, c.Messages))));
+        }
+
+        foreach (var row in security.Connectors)
+        {
+            AddSecurity(answers.Security, $"{Wire(row.Direction)}|{row.Connector}|{Wire(row.ConnectorType)}|{Bool(row.ForcedTls)}", row.Breakdown.Auth.Select(a => ("auth", a.Level, a.Messages)).Concat(row.Breakdown.Cipher.Select(c => ("cipher", c.Level, c.Messages))));
+        }
+
+        var blocked = await client.GetBlockedDeliveriesAsync(new GetBlockedDeliveriesRequest { Filter = Window(), Limit = PeerLimit });
+        answers.Blocked.AddRange(blocked.Blocked.Select(b => Blocked(b.RecipientDomain, b.Reason, b.Connector, b.Deliveries, b.Sources, b.LastSeen.ToDateTimeOffset())));
+        var plaintext = await client.GetPlaintextDomainsAsync(new GetPlaintextDomainsRequest { Filter = Window(), Limit = PeerLimit });
+        answers.Plaintext.AddRange(plaintext.Domains.Select(d => Plaintext(d.RecipientDomain, d.Messages, d.LastSeen.ToDateTimeOffset())));
         return answers;
     }
 
@@ -210,6 +249,10 @@ public sealed class ThreeWayAgreementTests
             Query("window", new JsonObject { ["queryType"] = "connectorReport", ["perDay"] = false }),
             Query("insights", new JsonObject { ["queryType"] = "insights" }),
             Query("peers", new JsonObject { ["queryType"] = "peers", ["limit"] = PeerLimit }),
+            Query("securityDirections", new JsonObject { ["queryType"] = "securityDirections" }),
+            Query("securityConnectors", new JsonObject { ["queryType"] = "securityConnectors" }),
+            Query("blocked", new JsonObject { ["queryType"] = "blocked", ["limit"] = PeerLimit }),
+            Query("plaintextDomains", new JsonObject { ["queryType"] = "plaintextDomains", ["limit"] = PeerLimit }),
         ]);
 
         var answers = NewAnswers();
@@ -254,8 +297,50 @@ public sealed class ThreeWayAgreementTests
         answers.Peers.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "peers", "peers"))).Select(r => Peer(
             DecodedFrames.Text(r["peer"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["tls"])!, DecodedFrames.Long(r["messages"]),
             DecodedFrames.Text(r["sources"])!.Split(", ", StringSplitOptions.RemoveEmptyEntries), Instant(r["last_seen"]))));
+
+        foreach (var row in DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "securityDirections", "transit security per direction"))))
+        {
+            AddSecurity(answers.Security, $"{DecodedFrames.Text(row["direction"])}|", FrameLevels(row));
+        }
+
+        foreach (var row in DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "securityConnectors", "transit security per connector"))))
+        {
+            AddSecurity(answers.Security, ConnectorKey(row), FrameLevels(row));
+        }
+
+        answers.Blocked.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "blocked", "blocked deliveries"))).Select(r => Blocked(
+            DecodedFrames.Text(r["recipient_domain"])!, DecodedFrames.Text(r["reason"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Long(r["deliveries"]),
+            DecodedFrames.Text(r["sources"])!.Split(", ", StringSplitOptions.RemoveEmptyEntries), Instant(r["last_seen"]))));
+        answers.Plaintext.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "plaintextDomains", "plaintext domains"))).Select(r => Plaintext(
+            DecodedFrames.Text(r["recipient_domain"])!, DecodedFrames.Long(r["messages"]), Instant(r["last_seen"]))));
         return answers;
     }
+
+    private static readonly string[] AuthLevels = ["verified", "trusted", "untrusted", "anonymous", "none", "unknown"];
+
+    private static readonly string[] CipherClasses = ["strong", "legacy", "weak", "none", "unknown"];
+
+    /// <summary>Messages per auth level and cipher class of one slice, keyed "slice|auth|level" (zeros left out).</summary>
+    private static void AddSecurity(SortedDictionary<string, long> into, string slice, IEnumerable<(string Kind, string Level, long Messages)> levels)
+    {
+        foreach (var (kind, level, messages) in levels.Where(l => l.Messages > 0))
+        {
+            into[$"{slice}|{kind}|{level}"] = messages;
+        }
+    }
+
+    private static void AddSecurity(SortedDictionary<string, long> into, string slice, JsonObject breakdown) =>
+        AddSecurity(into, slice, AuthLevels.Select(a => ("auth", a, (long)breakdown["auth"]![a]!["messages"]!))
+            .Concat(CipherClasses.Select(c => ("cipher", c, (long)breakdown["cipher"]![c]!["messages"]!))));
+
+    private static IEnumerable<(string Kind, string Level, long Messages)> FrameLevels(Dictionary<string, JsonNode?> row) =>
+        AuthLevels.Select(a => ("auth", a, DecodedFrames.Long(row["auth_" + a])))
+            .Concat(CipherClasses.Select(c => ("cipher", c, DecodedFrames.Long(row["cipher_" + c]))));
+
+    private static string Blocked(string domain, string reason, string connector, long deliveries, IEnumerable<string> sources, DateTimeOffset lastSeen) =>
+        $"{domain}|{reason}|{connector}|{deliveries}|{string.Join(' ', sources)}|{Iso(lastSeen)}";
+
+    private static string Plaintext(string domain, long messages, DateTimeOffset lastSeen) => $"{domain}|{messages}|{Iso(lastSeen)}";
 
     private static string ConnectorKey(Dictionary<string, JsonNode?> row) =>
         $"{DecodedFrames.Text(row["direction"])}|{DecodedFrames.Text(row["connector"])}|{DecodedFrames.Text(row["connector_type"])}|{Bool(row["forced_tls"])}";

@@ -42,6 +42,13 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   connectorTlsShare: ['Min messages'],
   connectors: [],
   thresholds: [],
+  securityDirections: [],
+  securityConnectors: [],
+  securityAuthSeries: ['Measure'],
+  securityCipherSeries: ['Measure'],
+  blocked: ['Limit'],
+  plaintextDomains: ['Limit'],
+  securityInsights: [],
 };
 const ALL_EXTRA = ['Measure', 'Min messages', 'Limit'];
 

@@ -146,7 +146,7 @@ export function QueryEditor(props: Props) {
           />
         </InlineField>
       </InlineFieldRow>
-      {type === 'timeseries' && (
+      {(type === 'timeseries' || type === 'securityAuthSeries' || type === 'securityCipherSeries') && (
         <InlineFieldRow>
           <InlineField label="Measure" tooltip="Message counts or share of the direction" labelWidth={16}>
             <RadioButtonGroup options={MEASURES} value={query.measure || 'messages'} onChange={(v) => change({ measure: v })} />
@@ -175,7 +175,7 @@ export function QueryEditor(props: Props) {
           </InlineField>
         </InlineFieldRow>
       )}
-      {type === 'peers' && (
+      {(type === 'peers' || type === 'blocked' || type === 'plaintextDomains') && (
         <InlineFieldRow>
           <InlineField label="Limit" tooltip="Most rows, busiest peers first" labelWidth={16}>
             <Input

@@ -1,0 +1,160 @@
+using Google.Protobuf.WellKnownTypes;
+using MailFlow.Api.V1;
+using MailFlow.Backend.Influx;
+using MailFlow.Backend.Query;
+using MailFlow.Backend.Tests.Api;
+using MailFlow.Backend.Tests.Support;
+using MailFlow.Contracts.Schema;
+using MailFlow.Contracts.Vocabulary;
+using BlockReason = MailFlow.Contracts.Vocabulary.BlockReason;
+using ConnectorType = MailFlow.Contracts.Vocabulary.ConnectorType;
+using Direction = MailFlow.Contracts.Vocabulary.Direction;
+using SecurityDimension = MailFlow.Questions.SecurityDimension;
+
+namespace MailFlow.Backend.Tests.Query;
+
+/// <summary>
+/// The transit-security questions through the engine and the public API, against real influxd. The points
+/// (<see cref="Lines"/>), on <see cref="ConnectorFixture.Day1"/> (written with their rollup tiers, as the exporter does):
+/// <list type="bullet">
+/// <item>Outbound "Fabrikam outbound" (Partner, forced TLS): 10 messages at 09:00 with security points verified/strong 7
+/// and untrusted/legacy 3; 4 more at 10:00 written without security points (data older than the measurement), which
+/// must read as auth and cipher unknown. Outbound: 14 = verified 7 (50 %), untrusted 3, unknown 4.</item>
+/// <item>Inbound internet: 5 messages at 12:00, anonymous/strong 5 (100 %).</item>
+/// <item>Blocked: strict.example tls-not-offered, mx1 2 (day 1 11:00) + mx2 1 (day 2 08:00) = 3, last seen day 2 08:00;
+/// dane.example dane 1 (mx1, day 1 13:00).</item>
+/// <item>Outbound plaintext peer plain.example: 3 (mx1, day 1 14:00), and inbound plaintext peer litware.example 9
+/// (not a recipient domain, so not listed).</item>
+/// </list>
+/// </summary>
+[Collection(ConnectorCollection.Name)]
+public sealed class TransitSecurityQueryTests
+{
+    public const string Database = "mailflow_transit_security";
+
+    private static readonly Lock Loading = new();
+    private static bool _loaded;
+
+    private readonly ConnectorFixture _fixture;
+
+    public TransitSecurityQueryTests(ConnectorFixture fixture)
+    {
+        _fixture = fixture;
+        lock (Loading)
+        {
+            if (!_loaded)
+            {
+                fixture.Influx.Query("CREATE DATABASE " + Database);
+                FixtureLoader.Write(fixture.Influx, Database, Lines(ConnectorFixture.Day1));
+                _loaded = true;
+            }
+        }
+    }
+
+    private InfluxOptions Options => new() { Url = _fixture.Influx.Url, Database = Database };
+
+    private static QueryFilter Range => new() { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(2) };
+
+    public static IEnumerable<string> Lines(DateTimeOffset day1)
+    {
+        const string Fabrikam = "connector=Fabrikam\\ outbound,connector_type=Partner,direction=outbound,forced_tls=true";
+        const string Internet = "connector=From\\ the\\ internet\\ without\\ a\\ connector,connector_type=Internet,direction=inbound,forced_tls=false";
+        string At(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string Fields(int messages, DateTimeOffset time, bool lastSeen = false) =>
+            $"messages={messages}i,recipients={messages}i,bytes=0i" + (lastSeen ? $",last_seen={At(time)}i" : "") + " " + At(time);
+
+        var nine = day1.AddHours(9);
+        yield return $"{InfluxSchema.MessagesMeasurement},{Fabrikam},source=mx1,tls=TLS1.2 {Fields(10, nine)}";
+        yield return $"{InfluxSchema.SecurityMeasurement},{Fabrikam},auth=verified,cipher=strong,source=mx1 {Fields(7, nine)}";
+        yield return $"{InfluxSchema.SecurityMeasurement},{Fabrikam},auth=untrusted,cipher=legacy,source=mx1 {Fields(3, nine)}";
+        yield return $"{InfluxSchema.MessagesMeasurement},{Fabrikam},source=mx1,tls=TLS1.2 {Fields(4, day1.AddHours(10))}";
+        yield return $"{InfluxSchema.MessagesMeasurement},{Internet},source=mx1,tls=TLS1.3 {Fields(5, day1.AddHours(12))}";
+        yield return $"{InfluxSchema.SecurityMeasurement},{Internet},auth=anonymous,cipher=strong,source=mx1 {Fields(5, day1.AddHours(12))}";
+        yield return $"{InfluxSchema.BlockedMeasurement},{Fabrikam},reason=tls-not-offered,recipient_domain=strict.example,source=mx1 {Fields(2, day1.AddHours(11), lastSeen: true)}";
+        yield return $"{InfluxSchema.BlockedMeasurement},{Fabrikam},reason=tls-not-offered,recipient_domain=strict.example,source=mx2 {Fields(1, day1.AddDays(1).AddHours(8), lastSeen: true)}";
+        yield return $"{InfluxSchema.BlockedMeasurement},{Fabrikam},reason=dane,recipient_domain=dane.example,source=mx1 {Fields(1, day1.AddHours(13), lastSeen: true)}";
+        yield return $"{InfluxSchema.PeersMeasurement},connector=To\\ the\\ internet\\ without\\ a\\ connector,connector_type=Internet,direction=outbound,forced_tls=false,peer=plain.example,source=mx1,tls=none {Fields(3, day1.AddHours(14), lastSeen: true)}";
+        yield return $"{InfluxSchema.PeersMeasurement},{Internet},peer=litware.example,source=mx1,tls=none {Fields(9, day1.AddHours(14), lastSeen: true)}";
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Engine_Breakdown_CountsMinutesWithoutSecurityPointsAsUnknown(bool useRollups)
+    {
+        using var client = new InfluxQlClient(Options);
+        var engine = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = useRollups });
+
+        var answer = await engine.GetTransitSecurityAsync(Range);
+
+        var outbound = answer.Of(Direction.Outbound);
+        Assert.Equal(14, outbound.Messages);
+        Assert.Equal((7L, 3L, 4L), (outbound[TransitAuth.Verified], outbound[TransitAuth.Untrusted], outbound[TransitAuth.Unknown]));
+        Assert.Equal((7L, 3L, 4L), (outbound[CipherClass.Strong], outbound[CipherClass.Legacy], outbound[CipherClass.Unknown]));
+        Assert.Equal(50, outbound.Percent(TransitAuth.Verified));
+        Assert.Equal((5L, 100.0), (answer.Of(Direction.Inbound)[TransitAuth.Anonymous], answer.Of(Direction.Inbound).Percent(TransitAuth.Anonymous)));
+
+        // Partner connectors first in their direction; forced TLS kept.
+        var fabrikam = Assert.Single(answer.Connectors, c => c.Direction == Direction.Outbound);
+        Assert.Equal(("Fabrikam outbound", ConnectorType.Partner, true, 14L), (fabrikam.Connector, fabrikam.ConnectorType, fabrikam.ForcedTls, fabrikam.Messages.Messages));
+    }
+
+    [Fact]
+    public async Task Engine_AuthSeries_PerHourWithUnknownWhereNoSecurityPoints()
+    {
+        using var client = new InfluxQlClient(Options);
+        var engine = new MailFlowQueryEngine(client);
+        var filter = new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(1), Direction = Direction.Outbound };
+
+        var answer = await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Auth, TimeSpan.FromHours(1)));
+
+        Assert.Equal(["verified", "untrusted", "unknown"], answer.Series.Select(s => s.Class));
+        var verified = answer.Series[0].Points;
+        Assert.Equal(24, verified.Count);
+        Assert.Equal((7L, 70.0), (verified[9].Messages, verified[9].Percent));
+        var unknown = answer.Series[2].Points;
+        Assert.Equal((0L, 4L, 100.0), (unknown[9].Messages, unknown[10].Messages, unknown[10].Percent));
+    }
+
+    [Fact]
+    public async Task Engine_BlockedAndPlaintextDomains_MergedOverServers()
+    {
+        using var client = new InfluxQlClient(Options);
+        var engine = new MailFlowQueryEngine(client);
+
+        var blocked = await engine.GetBlockedAsync(Range, 10);
+        Assert.Equal([("strict.example", BlockReason.TlsNotOffered, 3L), ("dane.example", BlockReason.Dane, 1L)], blocked.Select(b => (b.Domain, b.Reason, b.Deliveries)));
+        Assert.Equal(["mx1", "mx2"], blocked[0].Sources);
+        Assert.Equal(ConnectorFixture.Day1.AddDays(1).AddHours(8), blocked[0].LastSeen);
+
+        var plaintext = Assert.Single(await engine.GetPlaintextDomainsAsync(Range, 10));
+        Assert.Equal(("plain.example", 3L), (plaintext.Domain, plaintext.Messages));
+
+        await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetBlockedAsync(Range, 0));
+    }
+
+    [Fact]
+    public async Task Api_TransitSecurityMethods_AnswerAsTheEngine()
+    {
+        await using var server = await ApiServer.StartAsync(Options);
+        var range = new Filter { From = Timestamp.FromDateTimeOffset(ConnectorFixture.Day1), To = Timestamp.FromDateTimeOffset(ConnectorFixture.Day1.AddDays(2)) };
+
+        var security = await server.Client.GetTransitSecurityAsync(new GetTransitSecurityRequest { Filter = range });
+        var outbound = Assert.Single(security.Directions, d => d.Direction == MailFlow.Api.V1.Direction.Outbound).Breakdown;
+        Assert.Equal(14, outbound.Messages);
+        Assert.Equal(["verified", "trusted", "untrusted", "anonymous", "none", "unknown"], outbound.Auth.Select(a => a.Level));
+        Assert.Equal([7L, 0, 3, 0, 0, 4], outbound.Auth.Select(a => a.Messages));
+        Assert.Equal(50, outbound.Auth[0].Percent);
+
+        var series = await server.Client.GetTransitSecurityTimeSeriesAsync(new GetTransitSecurityTimeSeriesRequest { Filter = range, Dimension = MailFlow.Api.V1.SecurityDimension.Cipher, Interval = Duration.FromTimeSpan(TimeSpan.FromDays(1)) });
+        var strongOutbound = Assert.Single(series.Series, s => s.Direction == MailFlow.Api.V1.Direction.Outbound && s.Level == "strong");
+        Assert.Equal([7L, 0], strongOutbound.Points.Select(p => p.Messages));
+
+        var blocked = await server.Client.GetBlockedDeliveriesAsync(new GetBlockedDeliveriesRequest { Filter = range, Limit = 1 });
+        var top = Assert.Single(blocked.Blocked);
+        Assert.Equal(("strict.example", "tls-not-offered", 3L), (top.RecipientDomain, top.Reason, top.Deliveries));
+
+        var domains = await server.Client.GetPlaintextDomainsAsync(new GetPlaintextDomainsRequest { Filter = range });
+        Assert.Equal(["plain.example"], domains.Domains.Select(d => d.RecipientDomain));
+    }
+}
