@@ -14,6 +14,12 @@ export const QUERY_TYPES = [
   { value: 'connectorTlsShare', label: 'Connector TLS share (alerting)', description: 'One value per connector and direction, labelled' },
   { value: 'connectors', label: 'Connectors', description: 'The connectors seen in the range' },
   { value: 'thresholds', label: 'Insight threshold (alerting)', description: 'The TLS 1.0 insight threshold (%) set on the data source, for alert conditions' },
+  // SMTP TLS reports (RFC 8460): what the sending organisations saw.
+  { value: 'tlsrptPolicies', label: 'TLS reports: per policy domain and MX', description: 'Sessions the senders reported and the failed share, per policy domain and MX host' },
+  { value: 'tlsrptFailureTypes', label: 'TLS reports: failures by type', description: 'Failed sessions per result type (certificate-expired, starttls-not-supported, ...)' },
+  { value: 'tlsrptOrganizations', label: 'TLS reports: by organisation', description: 'Sessions and failed share per reporting organisation' },
+  { value: 'tlsrptDays', label: 'TLS reports: per day', description: 'Successful and failed sessions and the failed share per report day' },
+  { value: 'tlsrptInsights', label: 'TLS reports: insights', description: 'Senders report TLS failures reaching an MX (failed share above the threshold)' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];
