@@ -10,7 +10,7 @@ namespace MailFlow.Backend.Api;
 /// The public gRPC service: a thin translation of <see cref="IMailFlowQueries"/>. Engine failures become status
 /// codes whose messages tell the caller what to do (see <see cref="ToStatus"/>).
 /// </summary>
-public sealed class MailFlowInsightsService(IMailFlowQueries engine, TimeProvider time) : MailFlowInsights.MailFlowInsightsBase
+public sealed partial class MailFlowInsightsService(IMailFlowQueries engine, TimeProvider time) : MailFlowInsights.MailFlowInsightsBase
 {
     /// <summary>Rows returned when the caller leaves <c>limit</c> at 0.</summary>
     public const int DefaultPeerLimit = QuestionDefaults.PeerLimit;
