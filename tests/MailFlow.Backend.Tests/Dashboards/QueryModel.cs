@@ -9,7 +9,9 @@ namespace MailFlow.Backend.Tests.Dashboards;
 /// </summary>
 internal static partial class QueryModel
 {
-    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"];
+    public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds",
+        // SMTP TLS reports (RFC 8460).
+        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
