@@ -7,7 +7,7 @@ namespace MailFlow.Questions;
 /// <c>--insight-min-messages</c>, <c>--max-peers</c>), the engine, the public API and the plugin's data source
 /// settings all start from these; the README and docs/grafana-plugin.md state them.
 /// </summary>
-public static class QuestionDefaults
+public static partial class QuestionDefaults
 {
     /// <summary>5 % of a Partner or OnPremises connector's messages over TLS 1.0 (with SSLv3) is "significant".</summary>
     public const double LegacySharePercent = 5.0;
@@ -51,7 +51,7 @@ public sealed record InsightThresholds
 /// The insights Microsoft's Connector report raises, plus plaintext on a connector that requires TLS: one rule set,
 /// one set of ids and wording for the report, the API and Grafana.
 /// </summary>
-public static class InsightRules
+public static partial class InsightRules
 {
     /// <summary>The plaintext insight's id suffix: <c>InboundPlaintextOnForcedTlsConnector</c>, <c>OutboundPlaintextOnForcedTlsConnector</c>, <c>SubmissionPlaintextOnForcedTlsConnector</c>.</summary>
     public const string PlaintextOnForcedTlsIdSuffix = "PlaintextOnForcedTlsConnector";

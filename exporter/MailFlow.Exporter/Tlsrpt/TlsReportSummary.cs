@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MailFlow.Exporter.Report;
+using MailFlow.Questions;
 
 namespace MailFlow.Exporter.Tlsrpt;
 
@@ -17,6 +18,18 @@ public sealed record TlsDomainRow(string PolicyDomain, long Successful, long Fai
 /// <summary>Failed sessions of one result type over the window.</summary>
 public sealed record TlsResultTypeRow(string ResultType, long Sessions);
 
+/// <summary>Sessions of one policy domain and MX host over the window (<see cref="TlsReportQuestions.FailedShareByPolicyAsync"/>).</summary>
+public sealed record TlsPolicyRow(string PolicyDomain, string MxHost, long Successful, long Failed, double FailedPercent);
+
+/// <summary>Sessions one reporting organisation saw over the window.</summary>
+public sealed record TlsOrganizationRow(string Organization, long Successful, long Failed, double FailedPercent);
+
+/// <summary>Sessions of one report day of the window (days without reports included).</summary>
+public sealed record TlsDayRow(string Date, long Successful, long Failed, double FailedPercent);
+
+/// <summary>An active "Senders report TLS failures reaching &lt;MX&gt;".</summary>
+public sealed record TlsInsightRow(string Id, string Title, string PolicyDomain, string MxHost, double FailedPercent, long FailedSessions, long TotalSessions, double ThresholdPercent, string Advice);
+
 /// <summary>What was read.</summary>
 public sealed record TlsInputSummary(int Files, int Messages, int MessagesWithoutReport, int Reports, int Duplicates, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes);
 
@@ -28,7 +41,11 @@ public sealed record TlsReportSummary(
     IReadOnlyList<TlsFailuresRow> Failures,
     IReadOnlyList<TlsDomainRow> Domains,
     IReadOnlyList<TlsResultTypeRow> ResultTypes,
-    TlsInputSummary Input)
+    TlsInputSummary Input,
+    IReadOnlyList<TlsPolicyRow> Policies,
+    IReadOnlyList<TlsOrganizationRow> Organizations,
+    IReadOnlyList<TlsDayRow> Days,
+    IReadOnlyList<TlsInsightRow> Insights)
 {
     /// <summary>Sums the batch's reports whose day is in [from, to).</summary>
     public static TlsReportSummary Build(TlsReportBatch batch, DateTimeOffset? from, DateTimeOffset? to)
@@ -56,15 +73,40 @@ public sealed record TlsReportSummary(
             .Select(g => new TlsFailuresRow(g.Key.Date, g.Key.Organization, g.Key.PolicyType, g.Key.PolicyDomain, g.Key.ResultType, g.Key.ReceivingMx, g.Sum(x => x.Point.Sessions)))
             .OrderBy(r => r.Date, StringComparer.Ordinal).ThenBy(r => r.PolicyDomain, StringComparer.Ordinal).ThenBy(r => r.Organization, StringComparer.Ordinal).ThenBy(r => r.ResultType, StringComparer.Ordinal).ThenBy(r => r.ReceivingMx, StringComparer.Ordinal)
             .ToList();
-        var domains = sessions.GroupBy(s => s.PolicyDomain)
-            .Select(g => new TlsDomainRow(g.Key, g.Sum(s => s.Successful), g.Sum(s => s.Failed), Percent(g.Sum(s => s.Failed), g.Sum(s => s.Successful + s.Failed))))
+
+        // The window's totals come from the shared questions (MailFlow.Questions), the ones the query engine asks of
+        // InfluxDB for the API and Grafana: computed once, the same everywhere.
+        var window = from is null || to is null ? Span(reports) : (From: from.Value, To: to.Value);
+        var totals = new BatchTlsReportTotals(reports, from ?? window.From, to ?? window.To);
+        var policies = Complete(TlsReportQuestions.FailedShareByPolicyAsync(totals))
+            .Select(p => new TlsPolicyRow(p.PolicyDomain, p.MxHost, p.Sessions.Successful, p.Sessions.Failed, Round(p.Sessions.FailedPercent)))
+            .ToList();
+        var domains = policies.GroupBy(p => p.PolicyDomain)
+            .Select(g => new TlsDomainRow(g.Key, g.Sum(p => p.Successful), g.Sum(p => p.Failed), Percent(g.Sum(p => p.Failed), g.Sum(p => p.Successful + p.Failed))))
             .OrderBy(d => d.PolicyDomain, StringComparer.Ordinal).ToList();
-        var types = failures.GroupBy(f => f.ResultType)
-            .Select(g => new TlsResultTypeRow(g.Key, g.Sum(f => f.Sessions)))
-            .OrderByDescending(t => t.Sessions).ThenBy(t => t.ResultType, StringComparer.Ordinal).ToList();
+        var types = Complete(TlsReportQuestions.FailuresByResultTypeAsync(totals)).Select(t => new TlsResultTypeRow(t.ResultType, t.Sessions)).ToList();
+        var organizations = Complete(TlsReportQuestions.FailuresByOrganizationAsync(totals))
+            .Select(o => new TlsOrganizationRow(o.Organization, o.Sessions.Successful, o.Sessions.Failed, Round(o.Sessions.FailedPercent)))
+            .ToList();
+        var days = reports.Count == 0 ? [] : Complete(TlsReportQuestions.FailuresPerDayAsync(totals))
+            .Select(d => new TlsDayRow(TlsReportQuestions.Text(d.Day), d.Sessions.Successful, d.Sessions.Failed, Round(d.Sessions.FailedPercent)))
+            .ToList();
+        var insights = Complete(TlsReportQuestions.InsightsAsync(totals, TlsReportThresholds.Default))
+            .Select(i => new TlsInsightRow(i.Id, i.Title, i.PolicyDomain, i.MxHost, Round(i.FailedPercent), i.FailedSessions, i.TotalSessions, i.ThresholdPercent, i.Advice))
+            .ToList();
         var input = new TlsInputSummary(batch.Files, batch.Messages, batch.MessagesWithoutReport, reports.Count, batch.Duplicates, batch.Problems, batch.Notes);
-        return new TlsReportSummary(from?.ToString("O", CultureInfo.InvariantCulture), to?.ToString("O", CultureInfo.InvariantCulture), sessions, failures, domains, types, input);
+        return new TlsReportSummary(from?.ToString("O", CultureInfo.InvariantCulture), to?.ToString("O", CultureInfo.InvariantCulture), sessions, failures, domains, types, input, policies, organizations, days, insights);
     }
+
+    /// <summary>The report days of the reports read, when the window is open: the first day to the day after the last.</summary>
+    private static (DateTimeOffset From, DateTimeOffset To) Span(IReadOnlyList<ReadTlsReport> reports) => reports.Count == 0
+        ? (DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)
+        : (TlsReportQuestions.Start(reports.Min(r => r.Report.Day)), TlsReportQuestions.Start(reports.Max(r => r.Report.Day).AddDays(1)));
+
+    // The totals are in memory: the questions' tasks have completed when they return.
+    private static T Complete<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private static double Round(double percent) => Math.Round(percent, 2);
 
     private static string Date(ReadTlsReport report) => report.Report.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -129,6 +171,38 @@ public sealed record TlsReportSummary(
         }
 
         Write(output, types);
+        output.WriteLine("Per policy domain and MX host");
+        var policies = new TextTable("Policy domain", "MX host", "Successful", "Failed", "Failed %");
+        foreach (var p in Policies)
+        {
+            policies.Add(p.PolicyDomain, p.MxHost.Length == 0 ? "-" : p.MxHost, p.Successful.ToString("N0", c), p.Failed.ToString("N0", c), p.FailedPercent.ToString("0.00", c) + "%");
+        }
+
+        Write(output, policies);
+        output.WriteLine("Per reporting organisation");
+        var organizations = new TextTable("Organization", "Successful", "Failed", "Failed %");
+        foreach (var o in Organizations)
+        {
+            organizations.Add(o.Organization, o.Successful.ToString("N0", c), o.Failed.ToString("N0", c), o.FailedPercent.ToString("0.00", c) + "%");
+        }
+
+        Write(output, organizations);
+        output.WriteLine("Per day");
+        var days = new TextTable("Date", "Successful", "Failed", "Failed %");
+        foreach (var d in Days)
+        {
+            days.Add(d.Date, d.Successful.ToString("N0", c), d.Failed.ToString("N0", c), d.FailedPercent.ToString("0.00", c) + "%");
+        }
+
+        Write(output, days);
+        output.WriteLine("Insights");
+        var insights = new TextTable("Insight", "Failed %", "Failed", "Sessions", "Threshold %");
+        foreach (var i in Insights)
+        {
+            insights.Add(i.Title, i.FailedPercent.ToString("0.00", c) + "%", i.FailedSessions.ToString("N0", c), i.TotalSessions.ToString("N0", c), i.ThresholdPercent.ToString("0.##", c) + "%");
+        }
+
+        Write(output, insights);
         output.WriteLine(string.Create(c, $"Input: {Input.Files:N0} files, {Input.Messages:N0} e-mail messages ({Input.MessagesWithoutReport:N0} without a report), {Input.Reports:N0} reports, {Input.Duplicates:N0} duplicates counted once, {Input.Problems.Count:N0} problems"));
         foreach (var problem in Input.Problems)
         {

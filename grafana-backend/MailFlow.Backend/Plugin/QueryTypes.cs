@@ -31,6 +31,12 @@ internal enum PluginQueryType
     Blocked,
     PlaintextDomains,
     SecurityInsights,
+    // SMTP TLS reports (RFC 8460): QueryTypes.TlsReports.cs.
+    TlsReportPolicies,
+    TlsReportFailureTypes,
+    TlsReportOrganizations,
+    TlsReportDays,
+    TlsReportInsights,
 }
 
 /// <summary>What a query type's entry runs with.</summary>
@@ -46,7 +52,7 @@ internal sealed record QueryTypeEntry(PluginQueryType Type, string WireName, Fun
 /// made from the parsed model (<see cref="PluginQuery"/>), the engine call, and how the answer becomes frames, as the
 /// README's query model describes them (field names, types, units, labels). Nothing here knows InfluxDB.
 /// </summary>
-internal static class QueryTypes
+internal static partial class QueryTypes
 {
     /// <summary>Every query type in <see cref="PluginQueryType"/> order (the editor's and error messages' order).</summary>
     public static IReadOnlyList<QueryTypeEntry> All { get; } = [.. Enum.GetValues<PluginQueryType>().Select(Build)];
@@ -141,6 +147,27 @@ internal static class QueryTypes
             static run => run.Query.Filter,
             static (engine, filter, ct) => engine.GetSecurityInsightsAsync(filter, ct),
             static (answer, _, executed) => [SecurityInsights(answer, executed)]),
+        // SMTP TLS reports (RFC 8460).
+        PluginQueryType.TlsReportPolicies => Entry(type, "tlsrptPolicies",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.AskTlsReportsAsync("tlsrpt_policies", filter, static (totals, c) => TlsReportQuestions.FailedShareByPolicyAsync(totals, c), ct),
+            static (answer, _, executed) => [TlsReportPolicies(answer, executed)]),
+        PluginQueryType.TlsReportFailureTypes => Entry(type, "tlsrptFailureTypes",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.AskTlsReportsAsync("tlsrpt_failure_types", filter, static (totals, c) => TlsReportQuestions.FailuresByResultTypeAsync(totals, c), ct),
+            static (answer, _, executed) => [TlsReportFailureTypes(answer, executed)]),
+        PluginQueryType.TlsReportOrganizations => Entry(type, "tlsrptOrganizations",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.AskTlsReportsAsync("tlsrpt_organizations", filter, static (totals, c) => TlsReportQuestions.FailuresByOrganizationAsync(totals, c), ct),
+            static (answer, _, executed) => [TlsReportOrganizations(answer, executed)]),
+        PluginQueryType.TlsReportDays => Entry(type, "tlsrptDays",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.AskTlsReportsAsync("tlsrpt_days", filter, static (totals, c) => TlsReportQuestions.FailuresPerDayAsync(totals, c), ct),
+            static (answer, _, executed) => [TlsReportDays(answer, executed)]),
+        PluginQueryType.TlsReportInsights => Entry(type, "tlsrptInsights",
+            static run => (run.Query.Filter, Thresholds: TlsReportQueryThresholds(run.Query)),
+            static (engine, request, ct) => engine.AskTlsReportsAsync("tlsrpt_insights", request.Filter, (totals, c) => TlsReportQuestions.InsightsAsync(totals, request.Thresholds, c), ct),
+            static (answer, _, executed) => [TlsReportInsights(answer, executed)]),
     };
 #pragma warning restore CS8524
 

@@ -42,6 +42,12 @@ public interface IMailFlowQueries
     /// </summary>
     Task<T> AskAsync<T>(string kind, QueryFilter filter, Func<IMailFlowTotals, CancellationToken, Task<T>> question, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A question of <see cref="TlsReportQuestions"/> (SMTP TLS reports, RFC 8460) over the report totals of
+    /// <paramref name="filter"/>'s range, validated, read and recorded as <see cref="AskAsync"/> does.
+    /// </summary>
+    Task<T> AskTlsReportsAsync<T>(string kind, QueryFilter filter, Func<ITlsReportTotals, CancellationToken, Task<T>> question, CancellationToken cancellationToken = default);
+
     /// <summary>Checks that InfluxDB answers and the database exists (Grafana's "Save &amp; test", gRPC health).</summary>
     Task<HealthReport> CheckHealthAsync(CancellationToken cancellationToken = default);
 }

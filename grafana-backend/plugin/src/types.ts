@@ -22,6 +22,12 @@ export const QUERY_TYPES = [
   { value: 'blocked', label: 'Blocked by TLS policy', description: 'Deliveries a TLS policy stopped, per recipient domain and reason' },
   { value: 'plaintextDomains', label: 'Plaintext recipient domains', description: 'Recipient domains that took outbound mail without TLS' },
   { value: 'securityInsights', label: 'Transit security insights', description: 'Unverified certificates on Partner or Forced TLS connectors, weak ciphers on Partner or OnPremises connectors' },
+  // SMTP TLS reports (RFC 8460): what the sending organisations saw.
+  { value: 'tlsrptPolicies', label: 'TLS reports: per policy domain and MX', description: 'Sessions the senders reported and the failed share, per policy domain and MX host' },
+  { value: 'tlsrptFailureTypes', label: 'TLS reports: failures by type', description: 'Failed sessions per result type (certificate-expired, starttls-not-supported, ...)' },
+  { value: 'tlsrptOrganizations', label: 'TLS reports: by organisation', description: 'Sessions and failed share per reporting organisation' },
+  { value: 'tlsrptDays', label: 'TLS reports: per day', description: 'Successful and failed sessions and the failed share per report day' },
+  { value: 'tlsrptInsights', label: 'TLS reports: insights', description: 'Senders report TLS failures reaching an MX (failed share above the threshold)' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];

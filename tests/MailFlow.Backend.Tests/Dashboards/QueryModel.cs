@@ -10,7 +10,9 @@ namespace MailFlow.Backend.Tests.Dashboards;
 internal static partial class QueryModel
 {
     public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds",
-        "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights"];
+        "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights",
+        // SMTP TLS reports (RFC 8460).
+        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];

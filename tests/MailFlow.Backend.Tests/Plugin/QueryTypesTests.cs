@@ -37,8 +37,11 @@ public sealed partial class QueryTypesTests
         Assert.True(list.Success, "plugin/src/types.ts has no QUERY_TYPES list");
         var offered = QueryTypeValue().Matches(list.Groups["list"].Value).Select(m => m.Groups["value"].Value).ToList();
 
-        // The editor lists the eight types of the README's query model and the seven of transit security.
-        Assert.Equal(8 + 7, offered.Count);
+        // The editor lists the eight types of the README's query model, then the seven of transit security and the five
+        // of SMTP TLS reports.
+        Assert.Equal(8 + 7 + 5, offered.Count);
+        Assert.Equal(["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"], offered.Take(8));
+        Assert.Subset(offered.ToHashSet(), new HashSet<string> { "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights" });
         Assert.Equal(offered.Order(StringComparer.Ordinal), QueryTypes.WireNames.Order(StringComparer.Ordinal));
     }
 

@@ -49,8 +49,14 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   blocked: ['Limit'],
   plaintextDomains: ['Limit'],
   securityInsights: [],
+  // SMTP TLS reports: the insight takes its threshold and minimum sessions.
+  tlsrptPolicies: [],
+  tlsrptFailureTypes: [],
+  tlsrptOrganizations: [],
+  tlsrptDays: [],
+  tlsrptInsights: ['Failed share %', 'Min sessions'],
 };
-const ALL_EXTRA = ['Measure', 'Min messages', 'Limit'];
+const ALL_EXTRA = ['Measure', 'Min messages', 'Limit', 'Failed share %', 'Min sessions'];
 
 describe('QueryEditor', () => {
   let api: TestGrafanaApi;
@@ -63,7 +69,7 @@ describe('QueryEditor', () => {
     ];
   });
 
-  it('offers exactly the eight query types', () => {
+  it('offers exactly the query types listed here', () => {
     expect(QUERY_TYPES.map((t) => t.value)).toEqual(Object.keys(EXTRA_FIELDS));
   });
 
@@ -184,6 +190,22 @@ describe('QueryEditor', () => {
     expect(runs).toEqual([]);
     await user.tab();
     expect(runs).toHaveLength(1);
+  });
+
+  it('takes the TLS report insight threshold and minimum sessions as numbers, empty as the defaults', async () => {
+    const { changes, runs, user } = setup({ queryType: 'tlsrptInsights' });
+    const threshold = screen.getByLabelText('Failed share %');
+    const minimum = screen.getByLabelText('Min sessions');
+
+    await user.type(threshold, '3.5');
+    expect(changes.at(-1)!.thresholdPct).toBe(3.5);
+    await user.type(minimum, '250');
+    expect(changes.at(-1)!.minMessages).toBe(250);
+    await user.clear(threshold);
+    expect(changes.at(-1)!.thresholdPct).toBeUndefined();
+    expect(changes.at(-1)!.minMessages).toBe(250);
+    await user.tab();
+    expect(runs.length).toBeGreaterThan(0);
   });
 
   it('takes the peers limit as a number', async () => {

@@ -189,6 +189,38 @@ export function QueryEditor(props: Props) {
           </InlineField>
         </InlineFieldRow>
       )}
+      {type === 'tlsrptInsights' && (
+        <InlineFieldRow>
+          <InlineField label="Failed share %" tooltip="Failed share of the reported sessions that raises the insight; empty = 2" labelWidth={16}>
+            <Input
+              id="mailflow-tlsrpt-threshold"
+              width={12}
+              type="number"
+              value={query.thresholdPct ?? ''}
+              placeholder="2"
+              onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                const text = e.currentTarget.value;
+                change({ thresholdPct: text === '' ? undefined : Number(text) }, false);
+              }}
+              onBlur={() => onRunQuery()}
+            />
+          </InlineField>
+          <InlineField label="Min sessions" tooltip="Policy domains and MX hosts with fewer reported sessions raise nothing; empty = 100" labelWidth={14}>
+            <Input
+              id="mailflow-tlsrpt-min-sessions"
+              width={12}
+              type="number"
+              value={query.minMessages ?? ''}
+              placeholder="100"
+              onChange={(e: ChangeEvent<HTMLInputElement>) => {
+                const text = e.currentTarget.value;
+                change({ minMessages: text === '' ? undefined : Number(text) }, false);
+              }}
+              onBlur={() => onRunQuery()}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
     </div>
   );
 }
