@@ -125,9 +125,9 @@ public sealed partial class DrillDownAndThresholdFilesTests
         }
     }
 
-    /// <summary>The URLs of the links on the panel's connector field.</summary>
+    /// <summary>The URLs of the links on the panel's connector field (none for a row, which has no field config).</summary>
     internal static IReadOnlyList<string> ConnectorLinks(JsonObject panel) =>
-        panel["fieldConfig"]!["overrides"]!.AsArray()
+        (panel["fieldConfig"]?["overrides"]?.AsArray() ?? [])
             .Where(o => (string?)o!["matcher"]!["id"] == "byName" && (string?)o["matcher"]!["options"] == "connector")
             .SelectMany(o => o!["properties"]!.AsArray())
             .Where(p => (string?)p!["id"] == "links")

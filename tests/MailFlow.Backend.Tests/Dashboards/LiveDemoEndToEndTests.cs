@@ -89,6 +89,11 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
             {
                 var where = $"{Path.GetFileName(path)} \"{title}\" ({query.Model["queryType"]})";
                 var frames = DecodedFrames.Of(answer, query.RefId, where);
+                if (MayBeEmptyInTheDemo.Contains((string)query.Model["queryType"]!))
+                {
+                    continue;
+                }
+
                 Assert.True(HasData(frames), $"{where}: no data over the last 15 minutes: {string.Join("; ", frames.Select(f => f.ToJsonString()))}"[..Math.Min(3000, 60 + frames.Sum(f => f.ToJsonString().Length))]);
             }
         }
@@ -160,6 +165,13 @@ public sealed class LiveDemoEndToEndTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>A frame with at least one row holding a count above zero or a text (a timestamp alone is no data).</summary>
+    /// <summary>
+    /// Panels the demo leaves empty by design (they still must answer without error): the simulator writes mail logs,
+    /// not SMTP TLS reports, and no transit-security insight's volume is reached in fifteen minutes of its mail.
+    /// </summary>
+    private static readonly HashSet<string> MayBeEmptyInTheDemo =
+        ["tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "securityInsights"];
+
     private static bool HasData(IReadOnlyList<JsonObject> frames) =>
         frames.Any(frame => frame["fields"]!.AsArray().Select(f => f!.AsObject())
             .Where(f => (string?)f["type"] != "Timestamp" && (string?)f["name"] != "time")
