@@ -129,7 +129,8 @@ public sealed partial class DrillDownAndThresholdFilesTests
 
     /// <summary>The URLs of the links on the panel's connector field.</summary>
     internal static IReadOnlyList<string> ConnectorLinks(JsonObject panel) =>
-        panel["fieldConfig"]!["overrides"]!.AsArray()
+        // A row panel has no fieldConfig.
+        (panel["fieldConfig"]?["overrides"]?.AsArray() ?? [])
             .Where(o => (string?)o!["matcher"]!["id"] == "byName" && (string?)o["matcher"]!["options"] == "connector")
             .SelectMany(o => o!["properties"]!.AsArray())
             .Where(p => (string?)p!["id"] == "links")
