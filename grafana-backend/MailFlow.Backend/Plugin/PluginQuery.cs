@@ -35,6 +35,9 @@ internal sealed record PluginQuery
     /// <summary>Insights: the legacy share threshold in percent; null = the data source's (jsonData.legacyTlsThresholdPercent).</summary>
     public double? ThresholdPercent { get; init; }
 
+    /// <summary>securityInsightShares: which transit-security insight (<c>insight</c>); null = all.</summary>
+    public SecurityInsightKind? SecurityInsight { get; init; }
+
     /// <summary>Peers: most rows.</summary>
     public int Limit { get; init; } = DefaultLimit;
 
@@ -99,6 +102,7 @@ internal sealed record PluginQuery
                 Percent = measure == "percent",
                 MinMessages = Number(root, "minMessages") is { } min ? checked((long)min) : null,
                 ThresholdPercent = Number(root, "thresholdPct"),
+                SecurityInsight = InsightKind(AllMeansEmpty(Text(root, "insight"))),
                 Limit = Number(root, "limit") is { } limit ? (int)Math.Clamp(limit, 1, QueryLimits.MaxPeers) : DefaultLimit,
                 PerDay = !root.TryGetProperty("perDay", out var perDay) || perDay.ValueKind != JsonValueKind.False,
                 Interval = intervalMs > 0 ? TimeSpan.FromMilliseconds(intervalMs) : null,
@@ -118,6 +122,25 @@ internal sealed record PluginQuery
         return QueryTypes.TryParse(text.Trim(), out var type)
             ? type
             : throw new PluginQueryException($"unknown queryType '{text}': use one of {string.Join(", ", QueryTypes.WireNames)}");
+    }
+
+    /// <summary><c>insight</c>: a <see cref="SecurityInsightKind"/> by name (case-insensitive), never by number.</summary>
+    private static SecurityInsightKind? InsightKind(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        foreach (var kind in Enum.GetValues<SecurityInsightKind>())
+        {
+            if (string.Equals(kind.ToString(), text.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return kind;
+            }
+        }
+
+        throw new PluginQueryException($"unknown insight '{text}': use {string.Join(", ", Enum.GetValues<SecurityInsightKind>())} or empty for all");
     }
 
     private delegate bool TryParse<T>(string text, out T value);

@@ -111,4 +111,23 @@ internal static partial class QueryTypes
 
         return new DataFrame("tlsrptInsights", FrameMeta.ForTable(executed), title, domain, mx, share, failed, sessions, threshold, id);
     }
+
+    /// <summary>
+    /// tlsrptInsightShares: numeric-multi for alert rules, one frame per active "Senders report TLS failures reaching
+    /// &lt;MX&gt;" insight, its failed share in percent labelled policy_domain and mx_host (thresholds as tlsrptInsights).
+    /// </summary>
+    internal static IReadOnlyList<DataFrame> TlsReportInsightShares(IReadOnlyList<TlsReportInsight> insights, string? executed)
+    {
+        var frames = new List<DataFrame>(insights.Count);
+        foreach (var insight in insights)
+        {
+            var name = $"{insight.PolicyDomain} {insight.MxHost}";
+            var share = FrameField.Float64("failed_pct", FieldConfig.Percent with { DisplayName = name })
+                .WithLabels(("policy_domain", insight.PolicyDomain), ("mx_host", insight.MxHost));
+            share.Add(insight.FailedPercent);
+            frames.Add(new DataFrame(name, FrameMeta.ForNumericMulti(executed), share));
+        }
+
+        return frames;
+    }
 }

@@ -31,12 +31,14 @@ internal enum PluginQueryType
     Blocked,
     PlaintextDomains,
     SecurityInsights,
+    SecurityInsightShares,
     // SMTP TLS reports (RFC 8460): QueryTypes.TlsReports.cs.
     TlsReportPolicies,
     TlsReportFailureTypes,
     TlsReportOrganizations,
     TlsReportDays,
     TlsReportInsights,
+    TlsReportInsightShares,
 }
 
 /// <summary>What a query type's entry runs with.</summary>
@@ -147,6 +149,10 @@ internal static partial class QueryTypes
             static run => run.Query.Filter,
             static (engine, filter, ct) => engine.GetSecurityInsightsAsync(filter, ct),
             static (answer, _, executed) => [SecurityInsights(answer, executed)]),
+        PluginQueryType.SecurityInsightShares => Entry(type, "securityInsightShares",
+            static run => run.Query.Filter,
+            static (engine, filter, ct) => engine.GetSecurityInsightsAsync(filter, ct),
+            static (answer, query, executed) => SecurityInsightShares(answer, query.SecurityInsight, executed)),
         // SMTP TLS reports (RFC 8460).
         PluginQueryType.TlsReportPolicies => Entry(type, "tlsrptPolicies",
             static run => run.Query.Filter,
@@ -168,6 +174,10 @@ internal static partial class QueryTypes
             static run => (run.Query.Filter, Thresholds: TlsReportQueryThresholds(run.Query)),
             static (engine, request, ct) => engine.AskTlsReportsAsync("tlsrpt_insights", request.Filter, (totals, c) => TlsReportQuestions.InsightsAsync(totals, request.Thresholds, c), ct),
             static (answer, _, executed) => [TlsReportInsights(answer, executed)]),
+        PluginQueryType.TlsReportInsightShares => Entry(type, "tlsrptInsightShares",
+            static run => (run.Query.Filter, Thresholds: TlsReportQueryThresholds(run.Query)),
+            static (engine, request, ct) => engine.AskTlsReportsAsync("tlsrpt_insights", request.Filter, (totals, c) => TlsReportQuestions.InsightsAsync(totals, request.Thresholds, c), ct),
+            static (answer, _, executed) => TlsReportInsightShares(answer, executed)),
     };
 #pragma warning restore CS8524
 
@@ -507,5 +517,26 @@ internal static partial class QueryTypes
         }
 
         return new DataFrame("securityInsights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, share, messages, threshold, id);
+    }
+
+    /// <summary>
+    /// securityInsightShares: numeric-multi for alert rules, one frame per active transit-security insight (of the
+    /// query's <c>insight</c> kind, or all), its share in percent labelled insight, connector, connector_type and
+    /// direction. The shared rules (<see cref="SecurityInsightRules"/>) decide which are active, with their thresholds
+    /// and minimum volumes, so an alert fires exactly where the dashboards show the insight.
+    /// </summary>
+    internal static IReadOnlyList<DataFrame> SecurityInsightShares(IReadOnlyList<SecurityInsight> insights, SecurityInsightKind? kind, string? executed)
+    {
+        var frames = new List<DataFrame>(insights.Count);
+        foreach (var insight in insights.Where(i => kind is null || i.Kind == kind))
+        {
+            var name = $"{insight.Connector} ({insight.Direction.ToWire()}) {insight.Id}";
+            var share = FrameField.Float64("share", FieldConfig.Percent with { DisplayName = name })
+                .WithLabels(("insight", insight.Id), ("connector", insight.Connector), ("connector_type", insight.ConnectorType.ToWire()), ("direction", insight.Direction.ToWire()));
+            share.Add(insight.SharePercent);
+            frames.Add(new DataFrame(name, FrameMeta.ForNumericMulti(executed), share));
+        }
+
+        return frames;
     }
 }

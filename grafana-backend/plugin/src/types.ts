@@ -22,12 +22,14 @@ export const QUERY_TYPES = [
   { value: 'blocked', label: 'Blocked by TLS policy', description: 'Deliveries a TLS policy stopped, per recipient domain and reason' },
   { value: 'plaintextDomains', label: 'Plaintext recipient domains', description: 'Recipient domains that took outbound mail without TLS' },
   { value: 'securityInsights', label: 'Transit security insights', description: 'Unverified certificates on Partner or Forced TLS connectors, weak ciphers on Partner or OnPremises connectors' },
+  { value: 'securityInsightShares', label: 'Transit security insight shares (alerting)', description: 'One value per active transit-security insight (model member insight: PartnerUnverifiedCertificates, ForcedTlsUnverifiedPeers, WeakCiphers or empty for all), labelled' },
   // SMTP TLS reports (RFC 8460): what the sending organisations saw.
   { value: 'tlsrptPolicies', label: 'TLS reports: per policy domain and MX', description: 'Sessions the senders reported and the failed share, per policy domain and MX host' },
   { value: 'tlsrptFailureTypes', label: 'TLS reports: failures by type', description: 'Failed sessions per result type (certificate-expired, starttls-not-supported, ...)' },
   { value: 'tlsrptOrganizations', label: 'TLS reports: by organisation', description: 'Sessions and failed share per reporting organisation' },
   { value: 'tlsrptDays', label: 'TLS reports: per day', description: 'Successful and failed sessions and the failed share per report day' },
   { value: 'tlsrptInsights', label: 'TLS reports: insights', description: 'Senders report TLS failures reaching an MX (failed share above the threshold)' },
+  { value: 'tlsrptInsightShares', label: 'TLS reports: insight shares (alerting)', description: 'One failed share per policy domain and MX with an active insight, labelled' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];
@@ -47,6 +49,8 @@ export interface MailFlowQuery extends DataQuery {
   minMessages?: number | string;
   /** insights: unset = the data source's threshold. */
   thresholdPct?: number | string;
+  /** securityInsightShares: PartnerUnverifiedCertificates, ForcedTlsUnverifiedPeers, WeakCiphers; unset = all. */
+  insight?: string;
   /** peers, blocked, plaintextDomains: most rows. */
   limit?: number | string;
   /** connectorReport: false = one row per connector for the whole range. */

@@ -11,7 +11,7 @@ public sealed class ProvisioningFilesTests
     {
         var files = Directory.GetFiles(GrafanaFiles.ProvisioningDirectory, "*", SearchOption.AllDirectories);
 
-        Assert.Equal(4, files.Length);
+        Assert.Equal(6, files.Length); // data source, dashboards, notifications, tls10, transit-security, tls-reports
         Assert.All(files, path =>
         {
             Assert.EndsWith(".yaml", path, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed class ProvisioningFilesTests
     {
         var rules = GrafanaFiles.AlertRules().ToArray();
 
-        Assert.Equal(2, rules.Length);
+        Assert.Equal(2 + 3 + 1, rules.Length); // TLS 1.0 (tls10.yaml), transit security, TLS reports
         Assert.Equal(rules.Length, rules.Select(r => (string?)r["uid"]).Distinct(StringComparer.Ordinal).Count());
         foreach (var rule in rules)
         {
@@ -71,7 +71,7 @@ public sealed class ProvisioningFilesTests
     [Fact]
     public void AlertRules_DataSourceQueries_AskTheTls10ShareOfInboundPartnerAndOnPremisesConnectors()
     {
-        var all = GrafanaFiles.AlertQueries().ToArray();
+        var all = GrafanaFiles.AlertQueries().Where(q => q.Where.StartsWith("alert rule mailflow-tls10-", StringComparison.Ordinal)).ToArray();
         var queries = all.Where(q => (string?)q.Model["queryType"] != "thresholds").ToArray();
         var variables = new Dictionary<string, IReadOnlyList<string>?>();
 
@@ -90,9 +90,39 @@ public sealed class ProvisioningFilesTests
     }
 
     [Fact]
+    public void InsightAlertRules_AskTheInsightSharesOfTheSharedQuestions()
+    {
+        // The transit-security and TLS report rules fire on every value of their insight-share query: the insight's
+        // own rule (SecurityQuestionDefaults, QuestionDefaults) has applied its threshold and minimum volume.
+        var rules = GrafanaFiles.AlertRules().Where(r => !((string)r["uid"]!).StartsWith("mailflow-tls10-", StringComparison.Ordinal)).ToArray();
+        var variables = new Dictionary<string, IReadOnlyList<string>?>();
+        var asked = new List<string>();
+        foreach (var rule in rules)
+        {
+            var items = rule["data"]!.AsArray().Select(d => d!.AsObject()).ToArray();
+            var query = Assert.Single(items, i => (string?)i["datasourceUid"] == GrafanaFiles.DataSourceUid)["model"]!.AsObject();
+            Assert.Empty(QueryModel.Problems(query, variables));
+            asked.Add($"{query["queryType"]} {query["insight"]} {query["direction"]} {query["connectorType"]}".TrimEnd());
+            var condition = items.Single(i => (string?)i["refId"] == (string?)rule["condition"]);
+            Assert.Equal("$B > 0", (string?)condition["model"]!["expression"]);
+            Assert.Null(query["thresholdPct"]);
+            Assert.Null(query["minMessages"]);
+        }
+
+        Assert.Equal(
+            ["securityInsightShares ForcedTlsUnverifiedPeers outbound", "securityInsightShares PartnerUnverifiedCertificates outbound Partner",
+             "securityInsightShares WeakCiphers", "tlsrptInsightShares"],
+            asked.Order(StringComparer.Ordinal));
+        Assert.Equal("critical", (string?)rules.Single(r => (string?)r["uid"] == "mailflow-forced-tls-unverified")["labels"]!["severity"]);
+    }
+
+    [Fact]
     public void AlertRules_Annotations_NameTheConnectorAndLinkToItsReport()
     {
-        foreach (var rule in GrafanaFiles.AlertRules())
+        var tlsReports = GrafanaFiles.AlertRules().Single(r => (string?)r["uid"] == "mailflow-tlsrpt-failures");
+        Assert.Contains("{{ $labels.mx_host }}", (string?)tlsReports["annotations"]!["summary"], StringComparison.Ordinal);
+        Assert.Contains("/d/mailflow-tls-details/", (string?)tlsReports["annotations"]!["tls_reports"], StringComparison.Ordinal);
+        foreach (var rule in GrafanaFiles.AlertRules().Where(r => (string?)r["uid"] != "mailflow-tlsrpt-failures"))
         {
             var annotations = rule["annotations"]!.AsObject();
             Assert.Contains("{{ $labels.connector }}", (string?)annotations["summary"], StringComparison.Ordinal);
@@ -160,7 +190,7 @@ public sealed class ProvisioningFilesTests
     public void Yaml_PlainScalars_AreTypedLikeGrafanaReadsThem()
     {
         // The loader itself: numbers and booleans typed, quoted values kept as strings.
-        var rule = GrafanaFiles.AlertRules().First();
+        var rule = GrafanaFiles.AlertRules().First(r => (string?)r["uid"] == "mailflow-tls10-inbound-partner");
 
         Assert.IsType<long>(((JsonValue)rule["data"]![0]!["relativeTimeRange"]!["from"]!).GetValue<long>());
         Assert.False((bool)rule["isPaused"]!);

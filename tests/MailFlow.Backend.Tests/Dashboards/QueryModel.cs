@@ -10,17 +10,18 @@ namespace MailFlow.Backend.Tests.Dashboards;
 internal static partial class QueryModel
 {
     public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds",
-        "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights",
+        "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights", "securityInsightShares",
         // SMTP TLS reports (RFC 8460).
-        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights"];
+        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
     public static readonly string[] Measures = ["messages", "percent"];
+    public static readonly string[] SecurityInsightKinds = ["", "PartnerUnverifiedCertificates", "ForcedTlsUnverifiedPeers", "WeakCiphers"];
 
     /// <summary>The members of the plugin's query model (docs/grafana-plugin.md, "Query model").</summary>
     public static readonly string[] ModelKeys =
-        ["queryType", "direction", "connectors", "connectorType", "source", "tls", "measure", "minMessages", "thresholdPct", "limit", "perDay"];
+        ["queryType", "direction", "connectors", "connectorType", "source", "tls", "measure", "minMessages", "thresholdPct", "limit", "perDay", "insight"];
 
     /// <summary>Keys of the model plus those Grafana itself adds to every query.</summary>
     private static readonly HashSet<string> KnownKeys = [.. ModelKeys, "refId", "datasource", "hide", "intervalMs", "maxDataPoints", "key"];
@@ -56,6 +57,7 @@ internal static partial class QueryModel
         CheckString(model, "tls", TlsVersions, variables, problems);
         CheckString(model, "source", null, variables, problems);
         CheckString(model, "measure", Measures, variables, problems);
+        CheckString(model, "insight", SecurityInsightKinds, variables, problems);
 
         if (model["connectors"] is { } connectors)
         {

@@ -4,6 +4,7 @@ using MailFlow.Backend.Plugin;
 using MailFlow.Backend.Query;
 using MailFlow.Contracts.GrafanaPlugin;
 using MailFlow.Contracts.Vocabulary;
+using MailFlow.Questions;
 
 namespace MailFlow.Backend.Tests.Plugin;
 
@@ -60,11 +61,25 @@ public sealed class PluginQueryTests
     }
 
     [Theory]
+    [InlineData("weakciphers", SecurityInsightKind.WeakCiphers)]
+    [InlineData("ForcedTlsUnverifiedPeers", SecurityInsightKind.ForcedTlsUnverifiedPeers)]
+    [InlineData("", null)]
+    [InlineData("$__all", null)]
+    public void Parse_Insight_IsAKindByNameOrAllWhenEmpty(string insight, SecurityInsightKind? expected)
+    {
+        var query = Parse($$"""{"queryType":"securityInsightShares","insight":"{{insight}}"}""");
+
+        Assert.Equal((PluginQueryType.SecurityInsightShares, expected), (query.Type, query.SecurityInsight));
+    }
+
+    [Theory]
     [InlineData("""{"queryType":"nope"}""", "unknown queryType 'nope'")]
     [InlineData("""{"direction":"up"}""", "unknown direction")]
     [InlineData("""{"tls":"TLS9"}""", "unknown tls")]
     [InlineData("""{"connectorType":"Friend"}""", "unknown connectorType")]
     [InlineData("""{"measure":"bytes"}""", "unknown measure")]
+    // A kind by number would silently pick whatever the enum's order is: only names are accepted.
+    [InlineData("""{"queryType":"securityInsightShares","insight":"1"}""", "unknown insight '1': use PartnerUnverifiedCertificates, ForcedTlsUnverifiedPeers, WeakCiphers")]
     [InlineData("""{"connectors":[1]}""", "'connectors' must hold strings")]
     [InlineData("""{"limit":"many"}""", "'limit' must be a number")]
     [InlineData("""[1]""", "must be a JSON object")]

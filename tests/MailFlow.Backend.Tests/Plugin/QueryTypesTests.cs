@@ -39,9 +39,9 @@ public sealed partial class QueryTypesTests
 
         // The editor lists the eight types of the README's query model, then the seven of transit security and the five
         // of SMTP TLS reports.
-        Assert.Equal(8 + 7 + 5, offered.Count);
+        Assert.Equal(8 + 8 + 6, offered.Count);
         Assert.Equal(["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"], offered.Take(8));
-        Assert.Subset(offered.ToHashSet(), new HashSet<string> { "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights" });
+        Assert.Subset(offered.ToHashSet(), new HashSet<string> { "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares", "securityInsightShares" });
         Assert.Equal(offered.Order(StringComparer.Ordinal), QueryTypes.WireNames.Order(StringComparer.Ordinal));
     }
 

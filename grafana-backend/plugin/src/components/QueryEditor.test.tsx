@@ -49,12 +49,14 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   blocked: ['Limit'],
   plaintextDomains: ['Limit'],
   securityInsights: [],
+  securityInsightShares: [],
   // SMTP TLS reports: the insight takes its threshold and minimum sessions.
   tlsrptPolicies: [],
   tlsrptFailureTypes: [],
   tlsrptOrganizations: [],
   tlsrptDays: [],
   tlsrptInsights: ['Failed share %', 'Min sessions'],
+  tlsrptInsightShares: ['Failed share %', 'Min sessions'],
 };
 const ALL_EXTRA = ['Measure', 'Min messages', 'Limit', 'Failed share %', 'Min sessions'];
 

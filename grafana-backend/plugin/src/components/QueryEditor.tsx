@@ -189,7 +189,7 @@ export function QueryEditor(props: Props) {
           </InlineField>
         </InlineFieldRow>
       )}
-      {type === 'tlsrptInsights' && (
+      {(type === 'tlsrptInsights' || type === 'tlsrptInsightShares') && (
         <InlineFieldRow>
           <InlineField label="Failed share %" tooltip="Failed share of the reported sessions that raises the insight; empty = 2" labelWidth={16}>
             <Input
