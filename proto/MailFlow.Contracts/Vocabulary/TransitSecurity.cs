@@ -236,33 +236,46 @@ public static class BlockReasons
     }
 
     /// <summary>
-    /// Recognises the texts mail servers write when a TLS policy stops a delivery (the deferral or bounce reason):
-    /// Postfix <c>TLS is required, but was not offered by host ...</c>, <c>Server certificate not verified</c>,
+    /// Recognises the texts mail servers write when a TLS policy stops a delivery (the deferral or bounce reason),
+    /// as their sources write them (docs/log-formats.md, "Blocked by a TLS policy", cites each): Postfix
+    /// <c>TLS is required, but was not offered by host ...</c>, <c>Server certificate not verified</c>,
     /// <c>TLSA lookup error for ...</c>; Exim <c>a TLS session is required, but the server did not offer TLS
-    /// support</c>; Sendmail <c>403 4.7.0 TLS handshake failed.</c>, <c>encryption too weak</c>... Returns
-    /// <see cref="BlockReason.None"/> for any other failure.
+    /// support</c>, <c>TLS session: (SSL_connect): ... certificate verify failed</c>; Sendmail's TLS_connection
+    /// replies <c>454 4.7.0 TLS handshake failed.</c>, <c>403 4.7.0 encryption too weak 56 less than 128</c>,
+    /// <c>403 4.7.0 authentication failed</c>... Returns <see cref="BlockReason.None"/> for any other failure.
     /// </summary>
     public static BlockReason Recognize(ReadOnlySpan<byte> text)
     {
         // Ordered from the most specific: an MTA-STS or DANE failure also says "certificate".
-        if (text.IndexOf("MTA-STS"u8) >= 0 || text.IndexOf("mta-sts"u8) >= 0)
+        // Sendmail's STS_SAN and STS_Check rulesets (cf/m4/proto.m4) name neither MTA-STS nor a certificate.
+        if (text.IndexOf("MTA-STS"u8) >= 0 || text.IndexOf("mta-sts"u8) >= 0
+            || text.IndexOf(" not listed in SANs"u8) >= 0 || text.IndexOf("STS lookup temp fail"u8) >= 0)
         {
             return BlockReason.MtaSts;
         }
 
+        // Also Exim's "TLSA record problem" and Sendmail's "DANE check failed.", "DANE: missing STARTTLS.",
+        // "authentication failure DANE_FAIL".
         if (text.IndexOf("TLSA"u8) >= 0 || text.IndexOf("DANE"u8) >= 0)
         {
             return BlockReason.Dane;
         }
 
         if (text.IndexOf("TLS is required, but was not offered"u8) >= 0 || text.IndexOf("refused to start TLS"u8) >= 0
-            || text.IndexOf("but the server did not offer TLS"u8) >= 0 || text.IndexOf("encryption too weak 0 "u8) >= 0)
+            || text.IndexOf("but the server did not offer TLS"u8) >= 0 || text.IndexOf("encryption too weak 0 "u8) >= 0
+            || SendmailTlsReply(text, "other side does not support STARTTLS"u8) || SendmailTlsReply(text, "STARTTLS disabled locally"u8))
         {
             return BlockReason.TlsNotOffered;
         }
 
+        // OpenSSL's reason "certificate verify failed" (Exim and others), Exim with GnuTLS "(certificate verification
+        // failed)", Sendmail's TLS_connection for ${verify} FAIL, NO, NOT or empty, and tls_server's default reply.
         if (text.IndexOf("Server certificate not verified"u8) >= 0 || text.IndexOf("Server certificate not trusted"u8) >= 0
-            || text.IndexOf("Cannot verify server"u8) >= 0 || text.IndexOf("certificate verify failed"u8) >= 0)
+            || text.IndexOf("Cannot verify server"u8) >= 0 || text.IndexOf("certificate verify failed"u8) >= 0
+            || text.IndexOf("(certificate verification failed)"u8) >= 0
+            || SendmailTlsReply(text, "authentication failed"u8) || SendmailTlsReply(text, "not authenticated"u8)
+            || SendmailTlsReply(text, "no authentication requested"u8) || SendmailTlsReply(text, "authentication required"u8)
+            || SendmailTlsReply(text, "server not authenticated."u8))
         {
             return BlockReason.CertificateNotVerified;
         }
@@ -272,12 +285,42 @@ public static class BlockReasons
             return BlockReason.CipherTooWeak;
         }
 
+        // Exim: "TLS session: <error>" is a failed TLS start (smtp transport, TLS_CONN_FAILED) that was not retried
+        // in clear. Sendmail: TLS_connection's SOFTWARE ("TLS handshake." up to 8.16 without an access map),
+        // PROTOCOL and CONFIG replies, and "authentication failure TEMP" (another ${verify} after a failed STARTTLS).
         if (text.IndexOf("Cannot start TLS"u8) >= 0 || text.IndexOf("TLS handshake failed"u8) >= 0
-            || text.IndexOf("an attempt to start TLS failed"u8) >= 0 || text.IndexOf("TLS is required, but"u8) >= 0)
+            || text.IndexOf("an attempt to start TLS failed"u8) >= 0 || text.IndexOf("TLS is required, but"u8) >= 0
+            || text.IndexOf("TLS session: "u8) >= 0
+            || SendmailTlsReply(text, "TLS handshake."u8) || SendmailTlsReply(text, "STARTTLS failed."u8) || SendmailTlsReply(text, "STARTTLS temporarily not possible."u8)
+            || SendmailTlsReply(text, "authentication failure "u8))
         {
             return BlockReason.TlsHandshake;
         }
 
         return BlockReason.None;
+    }
+
+    /// <summary>
+    /// A reply of sendmail's TLS_connection ruleset: the phrase right after an enhanced status code of class 7
+    /// subject 0 (<c>403 4.7.0 authentication failed</c>, <c>554 5.7.0 STARTTLS failed.</c>), so that the same
+    /// words in another server's reply (<c>535 5.7.8 Error: authentication failed</c>) are not taken for it.
+    /// </summary>
+    private static bool SendmailTlsReply(ReadOnlySpan<byte> text, ReadOnlySpan<byte> phrase)
+    {
+        while (true)
+        {
+            var at = text.IndexOf(phrase);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            if (at >= 6 && (text[at - 6] == '4' || text[at - 6] == '5') && text[(at - 5)..at].SequenceEqual(".7.0 "u8))
+            {
+                return true;
+            }
+
+            text = text[(at + 1)..];
+        }
     }
 }

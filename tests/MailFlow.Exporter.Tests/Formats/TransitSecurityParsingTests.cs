@@ -176,16 +176,53 @@ public sealed class TransitSecurityParsingTests
             outbound);
     }
 
+    [Fact]
+    public void Exim_XInEveryBuildsSpelling_HostWithDnssecMark_AndArrivalWithoutCv()
+    {
+        // X= as tls-openssl.c construct_cipher_name and tls-gnu.c peer_status write it (Exim 4.99.1-148-g13835a3c1):
+        // version:cipher:bits, then the key-exchange group since that commit's parent e35ada6dc; "*" is +tls_resumption.
+        var records = ParseLines(new EximFormat(),
+        [
+            // 4.99+: CV= only when the client sent a certificate; none here: anonymous. GnuTLS >= 3.1.10 session description.
+            "2026-11-26 11:00:00 1vAc01-000Ac1-01 <= a@a.example H=mail.a.example [192.0.2.1]:41000 P=esmtps X=TLS1.3:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256 S=10",
+            // GnuTLS, a CBC suite (its MAC is the last group).
+            "2026-11-26 11:00:01 1vAc02-000Ac2-02 <= b@b.example H=mail.b.example [192.0.2.2]:41000 P=esmtps X=TLS1.2:ECDHE_SECP256R1__RSA_SHA256__AES_128_CBC__SHA256:128 CV=no DN=\"CN=self-signed\" S=10",
+            // GnuTLS before 3.1.10 (gnutls_cipher_suite_get_name), and a description naming the certificate type.
+            "2026-11-26 11:00:02 1vAc03-000Ac3-03 <= c@c.example H=mail.c.example [192.0.2.3]:41000 P=esmtps X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=yes S=10",
+            "2026-11-26 11:00:03 1vAc04-000Ac4-04 <= d@d.example H=mail.d.example [192.0.2.4]:41000 P=esmtps X=TLS1.2-PKIX:ECDHE_RSA__AES_256_CBC__SHA1:256 S=10",
+            // Key-exchange group after the bits; the bits, not the group, decide (64: weak).
+            "2026-11-26 11:00:04 1vAc01-000Ac1-01 => x@p.example R=dnslookup T=remote_smtp H=mx.p.example [198.51.100.1]:25 X=TLS1.3:TLS_AES_256_GCM_SHA384:256:x25519 CV=yes",
+            "2026-11-26 11:00:05 1vAc02-000Ac2-02 => y@q.example R=dnslookup T=remote_smtp H=mx.q.example [198.51.100.2]:25 X=TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:64:secp256r1 CV=no",
+            // +dnssec: "DS" between the name and the address; +tls_resumption: a trailing "*".
+            "2026-11-26 11:00:06 1vAc03-000Ac3-03 => z@r.example R=dnslookup T=remote_smtp H=mx.r.example DS [198.51.100.3]:25 X=TLS1.3:TLS_AES_128_GCM_SHA256:128* CV=dane",
+        ]);
+        var inbound = records.Where(r => r.Direction == Direction.Inbound).OrderBy(r => r.Timestamp).Select(r => (r.Tls, r.Auth, r.CipherClass));
+        Assert.Equal(
+            [(TlsVersion.Tls13, TransitAuth.Anonymous, CipherClass.Strong), (TlsVersion.Tls12, TransitAuth.Untrusted, CipherClass.Legacy),
+             (TlsVersion.Tls12, TransitAuth.Trusted, CipherClass.Strong), (TlsVersion.Tls12, TransitAuth.Anonymous, CipherClass.Legacy)],
+            inbound);
+        var outbound = records.Where(r => r.Direction == Direction.Outbound).OrderBy(r => r.Timestamp).Select(r => (r.RemoteHost, r.RemoteIp, r.Tls, r.Cipher, r.Auth, r.CipherClass));
+        Assert.Equal(
+            [("mx.p.example", "198.51.100.1", TlsVersion.Tls13, "TLS_AES_256_GCM_SHA384", TransitAuth.Verified, CipherClass.Strong),
+             ("mx.q.example", "198.51.100.2", TlsVersion.Tls12, "ECDHE-RSA-AES128-GCM-SHA256", TransitAuth.Untrusted, CipherClass.Weak),
+             ("mx.r.example", "198.51.100.3", TlsVersion.Tls13, "TLS_AES_128_GCM_SHA256", TransitAuth.Verified, CipherClass.Strong)],
+            outbound);
+    }
+
     // ---- Sendmail: verify=, cipher=, bits= on the STARTTLS line ----
 
     [Theory]
+    // The verify= values tls.c (tls_get_info, sendmail 8.18.0.2) writes after a handshake; TRUSTED is a DANE pass.
     [InlineData("OK", "ECDHE-RSA-AES256-GCM-SHA384", "256/256", TransitAuth.Trusted, CipherClass.Strong)]
-    [InlineData("DANE_PASS", "ECDHE-RSA-AES256-GCM-SHA384", "256/256", TransitAuth.Verified, CipherClass.Strong)]
+    [InlineData("TRUSTED", "ECDHE-RSA-AES256-GCM-SHA384", "256/256", TransitAuth.Verified, CipherClass.Strong)]
     [InlineData("NO", "DHE-RSA-AES256-SHA", "256/256", TransitAuth.Anonymous, CipherClass.Legacy)]
     [InlineData("NOT", "AES128-SHA", "128/128", TransitAuth.Anonymous, CipherClass.Legacy)]
     [InlineData("FAIL", "RC4-MD5", "128/128", TransitAuth.Untrusted, CipherClass.Weak)]
     [InlineData("DANE_FAIL", "DES-CBC3-SHA", "168/168", TransitAuth.Untrusted, CipherClass.Weak)]
-    [InlineData("TEMP", "ECDHE-RSA-AES128-GCM-SHA256", "56/128", TransitAuth.Unknown, CipherClass.Weak)]
+    [InlineData("BOGUS_DANE_RES", "ECDHE-RSA-AES128-SHA", "128/128", TransitAuth.Untrusted, CipherClass.Legacy)]
+    // bits=alg_bits/cipher_bits: the second number is the secret bits in use, under 128 is weak whatever the name.
+    [InlineData("DANE_TEMP", "ECDHE-RSA-AES128-GCM-SHA256", "128/56", TransitAuth.Unknown, CipherClass.Weak)]
+    [InlineData("OK", "ECDHE-RSA-AES128-GCM-SHA256", "56/128", TransitAuth.Trusted, CipherClass.Strong)]
     public void Sendmail_StartTlsLine_InboundAndOutbound(string verify, string cipher, string bits, TransitAuth auth, CipherClass cipherClass)
     {
         var records = ParseLines(new SendmailFormat(),
@@ -268,6 +305,40 @@ public sealed class TransitSecurityParsingTests
     [InlineData("status=deferred (TLSA lookup error for mx.dane.example:25)", BlockReason.Dane)]
     [InlineData("status=deferred (MTA-STS policy failure for mx.sts.example)", BlockReason.MtaSts)]
     [InlineData("status=deferred (Cannot start TLS: handshake failure)", BlockReason.TlsHandshake)]
+    // Exim (src/src/transports/smtp.c, tls-openssl.c, tls-gnu.c at 4.99.1-148-g13835a3c1).
+    [InlineData("defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but the server did not offer TLS support", BlockReason.TlsNotOffered)]
+    [InlineData("defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but an attempt to start TLS failed", BlockReason.TlsHandshake)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed", BlockReason.CertificateNotVerified)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (certificate verification failed): certificate invalid", BlockReason.CertificateNotVerified)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (certificate verification failed)", BlockReason.CertificateNotVerified)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (SSL_connect): error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure", BlockReason.TlsHandshake)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (gnutls_handshake): rxd alert: Handshake failed", BlockReason.TlsHandshake)]
+    [InlineData("defer (-37) H=mx.p.example [192.0.2.5]: TLS session: (certificate verification failed): TLSA record problem: none usable", BlockReason.Dane)]
+    [InlineData("defer (-36): DANE error: tlsa lookup DEFER", BlockReason.Dane)]
+    [InlineData("defer (-36): DANE error: mx.dane.example lookup not DNSSEC", BlockReason.Dane)]
+    // Sendmail: TLS_connection, tls_rcpt and STS rulesets (cf/m4/proto.m4, 8.18.0.2; "TLS handshake." up to 8.16).
+    [InlineData("dsn=4.7.0, stat=Deferred: 454 4.7.0 TLS handshake failed.", BlockReason.TlsHandshake)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 TLS handshake.", BlockReason.TlsHandshake)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 454 4.7.0 STARTTLS failed.", BlockReason.TlsHandshake)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 454 4.7.0 STARTTLS temporarily not possible.", BlockReason.TlsHandshake)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 authentication failure TEMP", BlockReason.TlsHandshake)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 authentication failed", BlockReason.CertificateNotVerified)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 not authenticated", BlockReason.CertificateNotVerified)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 no authentication requested", BlockReason.CertificateNotVerified)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 authentication required", BlockReason.CertificateNotVerified)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 server not authenticated.", BlockReason.CertificateNotVerified)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 other side does not support STARTTLS", BlockReason.TlsNotOffered)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 STARTTLS disabled locally", BlockReason.TlsNotOffered)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 encryption too weak 0 less than 128", BlockReason.TlsNotOffered)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 encryption too weak 56 less than 128", BlockReason.CipherTooWeak)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 454 4.7.0 DANE check failed.", BlockReason.Dane)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 454 4.7.0 DANE: missing STARTTLS.", BlockReason.Dane)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 403 4.7.0 authentication failure DANE_FAIL", BlockReason.Dane)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 450 4.7.0 mx.sts.example not listed in SANs", BlockReason.MtaSts)]
+    [InlineData("dsn=4.7.0, stat=Deferred: 450 4.7.0 STS lookup temp fail", BlockReason.MtaSts)]
+    // The same words in another reply are not a TLS policy (SMTP AUTH: enhanced status 5.7.8, not x.7.0).
+    [InlineData("status=deferred (SASL authentication failed; server mx.x.example[192.0.2.9] said: 535 5.7.8 Error: authentication failed: authentication failure)", BlockReason.None)]
+    [InlineData("stat=Deferred: 535 5.7.8 Error: authentication failed", BlockReason.None)]
     [InlineData("status=deferred (connect to mx.down.example[192.0.2.9]:25: Connection timed out)", BlockReason.None)]
     [InlineData("status=bounced (host mx.x.example[192.0.2.9] said: 550 5.1.1 User unknown (in reply to RCPT TO command))", BlockReason.None)]
     public void Recognize_PolicyFailureTexts(string text, BlockReason expected)
@@ -308,6 +379,53 @@ public sealed class TransitSecurityParsingTests
         Assert.Equal(
             [("strict.example", BlockReason.TlsNotOffered, "192.0.2.5"), ("partner.example", BlockReason.CertificateNotVerified, "198.51.100.1"), ("dane.example", BlockReason.Dane, null)],
             records.Select(r => (r.RecipientDomain, r.Blocked, r.RemoteIp)));
+    }
+
+    [Fact]
+    public void Exim_TlsSessionFailures_GnuTls_AndADaneAttempt_AreBlockedDeliveries_ButAFallbackToClearIsNot()
+    {
+        var records = ParseLines(new EximFormat(),
+        [
+            // GnuTLS client: tls-gnu.c tls_error("certificate verification failed", "certificate invalid").
+            "2026-11-26 12:00:00 1vAd01-000Ad1-01 == a@gnutls.example R=dnslookup T=remote_smtp defer (-37) H=mx.gnutls.example [192.0.2.7]: TLS session: (certificate verification failed): certificate invalid",
+            // OpenSSL: tls_error("SSL_connect", ERR_error_string) after a failed handshake.
+            "2026-11-26 12:00:01 1vAd02-000Ad2-02 == b@hs.example R=dnslookup T=remote_smtp defer (-37) H=mx.hs.example [192.0.2.8]: TLS session: (SSL_connect): error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure",
+            // A DANE connection: smtp.c logs "DANE attempt failed" before the deferral, which names only the TLS error.
+            "2026-11-26 12:00:02 1vAd03-000Ad3-03 DANE attempt failed; TLS connection to mx.dane.example [192.0.2.9]: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+            "2026-11-26 12:00:02 1vAd03-000Ad3-03 == c@dane.example R=dnslookup T=remote_smtp defer (-37) H=mx.dane.example [192.0.2.9]: TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+            // hosts_require_dane and no DNSSEC for the host: a failure (deliver.c failure_log: " : " before the text), no H=.
+            "2026-11-26 12:00:03 1vAd04-000Ad4-04 ** d@nodnssec.example R=dnslookup T=remote_smtp : DANE error: mx.nodnssec.example lookup not DNSSEC",
+            // Not in hosts_require_tls: Exim retries in clear (smtp.c "delivering unencrypted"); delivered, not blocked.
+            "2026-11-26 12:00:04 1vAd05-000Ad5-05 TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed: delivering unencrypted to H=mx.lax.example [192.0.2.10] (not in hosts_require_tls)",
+            "2026-11-26 12:00:05 1vAd05-000Ad5-05 => e@lax.example R=dnslookup T=remote_smtp H=mx.lax.example [192.0.2.10]:25 C=\"250 OK\"",
+            "2026-11-26 12:00:05 1vAd05-000Ad5-05 Completed",
+        ]);
+        Assert.Equal(
+            [("gnutls.example", BlockReason.CertificateNotVerified, "192.0.2.7"), ("hs.example", BlockReason.TlsHandshake, "192.0.2.8"),
+             ("dane.example", BlockReason.Dane, "192.0.2.9"), ("nodnssec.example", BlockReason.Dane, null)],
+            records.Where(r => r.Blocked != BlockReason.None).Select(r => (r.RecipientDomain, r.Blocked, r.RemoteIp)));
+        var delivered = Assert.Single(records, r => r.Blocked == BlockReason.None);
+        Assert.Equal(("lax.example", TlsVersion.None), (delivered.RecipientDomain, delivered.Tls));
+    }
+
+    [Fact]
+    public void Sendmail_TlsConnectionAndTlsRcptReplies_AreBlockedDeliveries()
+    {
+        // Replies as cf/m4/proto.m4 (8.18.0.2) builds them: TLS_ERRCODE 454 by default, 403 from a TEMP+ access entry.
+        var records = ParseLines(new SendmailFormat(),
+        [
+            "Mar  5 10:00:00 pf sm-mta[301]: q1BBB0001: to=<a@hs.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.hs.example. [192.0.2.5], dsn=4.7.0, stat=Deferred: 454 4.7.0 TLS handshake failed.",
+            "Mar  5 10:00:01 pf sm-mta[302]: q1BBB0002: to=<b@verify.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.verify.example. [192.0.2.6], dsn=4.7.0, stat=Deferred: 403 4.7.0 authentication failed",
+            "Mar  5 10:00:02 pf sm-mta[303]: q1BBB0003: to=<c@plain.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.plain.example. [192.0.2.7], dsn=4.7.0, stat=Deferred: 403 4.7.0 other side does not support STARTTLS",
+            "Mar  5 10:00:03 pf sm-mta[304]: q1BBB0004: to=<d@dane.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.dane.example. [192.0.2.8], dsn=4.7.0, stat=Deferred: 454 4.7.0 DANE check failed.",
+            "Mar  5 10:00:04 pf sm-mta[305]: q1BBB0005: to=<e@proto.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.proto.example. [192.0.2.9], dsn=4.7.0, stat=Deferred: 454 4.7.0 STARTTLS failed.",
+            // SMTP AUTH refused by the server: a different enhanced status, not a TLS policy.
+            "Mar  5 10:00:05 pf sm-mta[306]: q1BBB0006: to=<f@auth.example>, delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=1, relay=smarthost.example. [192.0.2.10], dsn=4.7.8, stat=Deferred: 535 5.7.8 Error: authentication failed",
+        ]);
+        Assert.Equal(
+            [("hs.example", BlockReason.TlsHandshake), ("verify.example", BlockReason.CertificateNotVerified), ("plain.example", BlockReason.TlsNotOffered),
+             ("dane.example", BlockReason.Dane), ("proto.example", BlockReason.TlsHandshake)],
+            records.Select(r => (r.RecipientDomain, r.Blocked)));
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal sealed class EximParser : ILogParser
     private readonly Dictionary<ulong, Arrival> _arrivals = [];
     private readonly Syslog.BlockedDeliveries _blocked = new();
 
+    /// <summary>Messages whose last delivery attempt logged "DANE attempt failed" (until delivered or completed).</summary>
+    private readonly HashSet<ulong> _daneFailed = [];
+
     public EximParser(ParseContext context)
     {
         _context = context;
@@ -60,6 +63,7 @@ internal sealed class EximParser : ILogParser
         }
         else if (flag.SequenceEqual("=>"u8) || flag.SequenceEqual(">>"u8))
         {
+            _daneFailed.Remove(key);
             OnDelivery(key, messageId, body, timestamp);
         }
         else if (flag.SequenceEqual("->"u8))
@@ -77,12 +81,23 @@ internal sealed class EximParser : ILogParser
             }
 
             _arrivals.Remove(key);
+            _daneFailed.Remove(key);
         }
 
         else if (flag.SequenceEqual("=="u8) || flag.SequenceEqual("**"u8))
         {
             // Deferred or failed: delivers nothing, but a TLS policy failure is a blocked delivery.
-            OnFailed(messageId, body, timestamp);
+            OnFailed(key, messageId, body, timestamp);
+        }
+        else if (afterId.StartsWith("DANE attempt failed"u8))
+        {
+            // smtp.c: the TLS failure on a DANE connection; its "==" line names only the TLS error.
+            if (_daneFailed.Count >= MaxArrivals)
+            {
+                _daneFailed.Clear();
+            }
+
+            _daneFailed.Add(key);
         }
 
         // "*>" (suppressed) delivers nothing.
@@ -93,12 +108,17 @@ internal sealed class EximParser : ILogParser
     /// server did not offer TLS support</c>, and the DANE and certificate failures: one blocked delivery per
     /// message, recipient domain and reason.
     /// </summary>
-    private void OnFailed(ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> body, DateTimeOffset timestamp)
+    private void OnFailed(ulong key, ReadOnlySpan<byte> messageId, ReadOnlySpan<byte> body, DateTimeOffset timestamp)
     {
         var reason = BlockReasons.Recognize(body);
         if (reason == BlockReason.None)
         {
             return;
+        }
+
+        if (reason is BlockReason.TlsHandshake or BlockReason.CertificateNotVerified && _daneFailed.Contains(key))
+        {
+            reason = BlockReason.Dane;
         }
 
         var recipient = Utf8Text.FirstWord(body);
@@ -134,6 +154,7 @@ internal sealed class EximParser : ILogParser
 
         _pending.Clear();
         _arrivals.Clear();
+        _daneFailed.Clear();
     }
 
     /// <summary>
@@ -281,10 +302,13 @@ internal sealed class EximParser : ILogParser
     }
 
     /// <summary>
-    /// <c>CV=</c>: <c>dane</c> verified by DANE; <c>yes</c> verified against a CA (on deliveries the smtp transport
-    /// also checks the name, <c>tls_verify_cert_hostnames</c>; a client's name is never checked: trusted);
-    /// <c>no</c> not verified: untrusted, except an arrival that shows no <c>DN=</c> of a client certificate, where
-    /// "no certificate" and "not verified" cannot be told apart: unknown.
+    /// <c>CV=</c> (deliver.c <c>d_tlslog</c>, smtp_in.c <c>add_tls_info_for_log</c>): <c>dane</c> verified by DANE;
+    /// <c>yes</c> verified against a CA (on deliveries the smtp transport also checks the name,
+    /// <c>tls_verify_cert_hostnames</c>; a client's name is never checked: trusted); <c>no</c> not verified:
+    /// untrusted, except an arrival that shows no <c>DN=</c> of a client certificate: before 4.99 Exim wrote
+    /// <c>CV=no</c> also when the client sent none, so "no certificate" and "not verified" cannot be told apart:
+    /// unknown. Since 4.99 an arrival has <c>CV=</c> only when the client sent a certificate: a TLS arrival
+    /// (<c>X=</c>) without it is anonymous (before 4.99 the default selectors always wrote it).
     /// </summary>
     private static TransitAuth Auth(in Fields fields, bool arrival)
     {
@@ -304,7 +328,7 @@ internal sealed class EximParser : ILogParser
             return !arrival || fields.HasPeerDn ? TransitAuth.Untrusted : TransitAuth.Unknown;
         }
 
-        return TransitAuth.Unknown;
+        return arrival && verified.IsEmpty && !fields.HasPeerDn && !fields.TlsProtocol.IsEmpty ? TransitAuth.Anonymous : TransitAuth.Unknown;
     }
 
     /// <summary>Classifies the <c>X=</c> cipher (its name and the bits in use).</summary>
@@ -442,17 +466,34 @@ internal sealed class EximParser : ILogParser
             }
         }
 
+        /// <summary>
+        /// <c>X=version:cipher:bits[:group]</c> (tls-openssl.c <c>construct_cipher_name</c>, tls-gnu.c
+        /// <c>peer_status</c>): OpenSSL <c>TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256</c>, GnuTLS
+        /// <c>TLS1.3:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256</c>; after 4.99 the key-exchange group
+        /// may follow (<c>:X25519</c>), and <c>+tls_resumption</c> marks a resumed session with a trailing <c>*</c>.
+        /// </summary>
         private static void ReadTls(ReadOnlySpan<byte> value, ref Fields fields)
         {
-            // OpenSSL: TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256; GnuTLS: TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256
+            value = value.TrimEnd((byte)'*');
             var colon = value.IndexOf((byte)':');
-            fields.TlsProtocol = colon < 0 ? value : value[..colon];
-            if (colon >= 0)
+            var protocol = colon < 0 ? value : value[..colon];
+
+            // GnuTLS's session description may name the certificate type ("TLS1.2-PKIX"); Exim cuts it off too.
+            var dash = protocol.IndexOf((byte)'-');
+            fields.TlsProtocol = dash > 0 ? protocol[..dash] : protocol;
+            if (colon < 0)
             {
-                var cipher = value[(colon + 1)..];
-                var bits = cipher.LastIndexOf((byte)':');
-                fields.Cipher = bits < 0 ? cipher : cipher[..bits];
-                if (bits >= 0 && Utf8Text.TryParseInt64(cipher[(bits + 1)..], out var used))
+                return;
+            }
+
+            var cipher = value[(colon + 1)..];
+            var end = cipher.IndexOf((byte)':');
+            fields.Cipher = end < 0 ? cipher : cipher[..end];
+            if (end >= 0)
+            {
+                var bits = cipher[(end + 1)..];
+                var next = bits.IndexOf((byte)':');
+                if (Utf8Text.TryParseInt64(next < 0 ? bits : bits[..next], out var used))
                 {
                     fields.Bits = (int)Math.Clamp(used, 0, int.MaxValue);
                 }
@@ -473,6 +514,13 @@ internal sealed class EximParser : ILogParser
                 else
                 {
                     position += Utf8Text.FirstWord(value[position..]).Length;
+                }
+
+                // "+dnssec" puts DS between the name and the address of a DNSSEC-secured host.
+                if (value[position..].StartsWith(" DS ["u8))
+                {
+                    position += 4;
+                    continue;
                 }
 
                 // Another part follows when the next word opens a helo or an address.

@@ -141,7 +141,7 @@ internal sealed class SendmailParser : ILogParser
         var cipherText = MailText.Field(message, "cipher="u8);
         var cipher = cipherText.IsEmpty ? null : _strings.Get(cipherText);
         var auth = Auth(MailText.Field(message, "verify="u8));
-        var cipherClass = _ciphers.Classify(cipherText, (int)Math.Clamp(MailText.ParseNumber(MailText.Field(message, "bits="u8)), 0, int.MaxValue));
+        var cipherClass = _ciphers.Classify(cipherText, (int)Math.Clamp(SecretBits(MailText.Field(message, "bits="u8)), 0, int.MaxValue));
         if (server)
         {
             var session = Server(in syslog);
@@ -165,9 +165,20 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>
-    /// <c>verify=</c> (sendmail's <c>${verify}</c>): <c>OK</c> the chain verified (sendmail does not check the name
-    /// itself: trusted), <c>DANE_PASS</c> verified by DANE, <c>NO</c>/<c>NOT</c> no certificate presented or requested,
-    /// <c>FAIL</c>/<c>DANE_FAIL</c> presented but not verified; the others mean TLS was not completed.
+    /// <c>bits=alg_bits/cipher_bits</c> (tls.c <c>tls_get_info</c>): the second number is the secret bits in use
+    /// (<c>SSL_CIPHER_get_bits</c>), less than the first for export suites (<c>128/40</c>).
+    /// </summary>
+    private static long SecretBits(ReadOnlySpan<byte> bits)
+    {
+        var slash = bits.IndexOf((byte)'/');
+        return MailText.ParseNumber(slash < 0 ? bits : bits[(slash + 1)..]);
+    }
+
+    /// <summary>
+    /// <c>verify=</c> (sendmail's <c>${verify}</c> as tls.c <c>tls_get_info</c> sets it after a handshake):
+    /// <c>OK</c> the chain verified (sendmail does not check the name itself: trusted), <c>TRUSTED</c> verified by
+    /// DANE, <c>NO</c>/<c>NOT</c> no certificate presented (requested or not), <c>FAIL</c>/<c>DANE_FAIL</c>/
+    /// <c>BOGUS_DANE_RES</c> presented but not verified; <c>DANE_TEMP</c> (no DANE verdict) is unknown.
     /// </summary>
     private static TransitAuth Auth(ReadOnlySpan<byte> verify)
     {
@@ -176,7 +187,7 @@ internal sealed class SendmailParser : ILogParser
             return TransitAuth.Trusted;
         }
 
-        if (verify.SequenceEqual("DANE_PASS"u8) || verify.SequenceEqual("TRUSTED"u8))
+        if (verify.SequenceEqual("TRUSTED"u8))
         {
             return TransitAuth.Verified;
         }
@@ -186,7 +197,7 @@ internal sealed class SendmailParser : ILogParser
             return TransitAuth.Anonymous;
         }
 
-        if (verify.SequenceEqual("FAIL"u8) || verify.SequenceEqual("DANE_FAIL"u8))
+        if (verify.SequenceEqual("FAIL"u8) || verify.SequenceEqual("DANE_FAIL"u8) || verify.SequenceEqual("BOGUS_DANE_RES"u8))
         {
             return TransitAuth.Untrusted;
         }
@@ -333,8 +344,8 @@ internal sealed class SendmailParser : ILogParser
     }
 
     /// <summary>
-    /// <c>to=..., relay=..., stat=Deferred: 403 4.7.0 TLS handshake failed.</c> (the <c>tls_server</c> ruleset's
-    /// reply): one blocked delivery per message, recipient domain and reason.
+    /// <c>to=..., relay=..., stat=Deferred: 454 4.7.0 TLS handshake failed.</c> (a reply of the <c>tls_server</c> or
+    /// <c>tls_rcpt</c> ruleset): one blocked delivery per message, recipient domain and reason.
     /// </summary>
     private void OnBlocked(in SyslogLine syslog, ReadOnlySpan<byte> queueId, ReadOnlySpan<byte> message, ReadOnlySpan<byte> firstRecipient, ReadOnlySpan<byte> relay)
     {
