@@ -140,7 +140,7 @@ class Sendmail:
         pid = 49000 + day
         q = f"4AKZZZZZZ{day:06d}"
         self.log(t, pid, "ruleset=tls_server, arg1=SOFTWARE, relay=mx.strict.example, reject=403 4.7.0 TLS handshake failed.")
-        self.log(t, pid, f"{q}: to=<dave@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.strict.example. [192.0.2.60], dsn=4.0.0, stat=Deferred: 403 4.7.0 TLS handshake failed.")
+        self.log(t, pid, f"{q}: to=<dave@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=mx.strict.example. [192.0.2.60], dsn=4.7.0, stat=Deferred: 403 4.7.0 TLS handshake failed.")
 
 
 def main():

@@ -307,7 +307,7 @@ def exim_mainlog(rng):
     # Deliveries stopped by a TLS policy (hosts_require_tls, DANE): fixed times and ids, no random draw.
     for n, (domain, host, ip, reason) in enumerate([
             ("strict.example", "mx.strict.example", "192.0.2.60", "defer (-38) H=mx.strict.example [192.0.2.60]: a TLS session is required, but the server did not offer TLS support"),
-            ("dane.example", "mx.dane.example", "192.0.2.62", "defer (-1): DANE error: tlsa lookup DEFER")]):
+            ("dane.example", "mx.dane.example", "192.0.2.62", "defer (-36): DANE error: tlsa lookup DEFER")]):
         t = START + dt.timedelta(days=3 + n, hours=23)
         mid = f"1vZZ{n:02d}-000000-00"
         entries.append((t, mid, [

@@ -372,8 +372,8 @@ public sealed class TransitSecurityParsingTests
         [
             "2026-11-26 10:00:00 1vAb01-000Ab1-01 == a@strict.example R=dnslookup T=remote_smtp defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but the server did not offer TLS support",
             "2026-11-26 10:30:00 1vAb01-000Ab1-01 == a@strict.example R=dnslookup T=remote_smtp defer (-38) H=mx.strict.example [192.0.2.5]: a TLS session is required, but the server did not offer TLS support",
-            "2026-11-26 10:00:01 1vAb02-000Ab2-02 ** b@partner.example R=dnslookup T=remote_smtp H=mx.partner.example [198.51.100.1]: TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
-            "2026-11-26 10:00:02 1vAb03-000Ab3-03 == c@dane.example R=dnslookup T=remote_smtp defer (-1): DANE error: tlsa lookup DEFER",
+            "2026-11-26 10:00:01 1vAb02-000Ab2-02 == b@partner.example R=dnslookup T=remote_smtp defer (-37) H=mx.partner.example [198.51.100.1]: TLS session: (SSL_connect): error:0A000086:SSL routines::certificate verify failed",
+            "2026-11-26 10:00:02 1vAb03-000Ab3-03 == c@dane.example R=dnslookup T=remote_smtp defer (-36): DANE error: tlsa lookup DEFER",
             "2026-11-26 10:00:03 1vAb04-000Ab4-04 == d@down.example R=dnslookup T=remote_smtp defer (111): Connection refused",
         ]);
         Assert.Equal(
@@ -434,8 +434,8 @@ public sealed class TransitSecurityParsingTests
         var records = ParseLines(new SendmailFormat(),
         [
             "Mar  5 09:00:00 pf sm-mta[202]: ruleset=tls_server, arg1=SOFTWARE, relay=mx.strict.example, reject=403 4.7.0 TLS handshake failed.",
-            "Mar  5 09:00:00 pf sm-mta[202]: q1AAA0003: to=<a@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.strict.example. [192.0.2.5], dsn=4.0.0, stat=Deferred: 403 4.7.0 TLS handshake failed.",
-            "Mar  5 09:00:01 pf sm-mta[203]: q1AAA0004: to=<b@weak.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.weak.example. [192.0.2.6], dsn=4.0.0, stat=Deferred: 403 4.7.0 encryption too weak 56 less than 128",
+            "Mar  5 09:00:00 pf sm-mta[202]: q1AAA0003: to=<a@strict.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.strict.example. [192.0.2.5], dsn=4.7.0, stat=Deferred: 403 4.7.0 TLS handshake failed.",
+            "Mar  5 09:00:01 pf sm-mta[203]: q1AAA0004: to=<b@weak.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.weak.example. [192.0.2.6], dsn=4.7.0, stat=Deferred: 403 4.7.0 encryption too weak 56 less than 128",
             "Mar  5 09:00:02 pf sm-mta[204]: q1AAA0005: to=<c@down.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.down.example., dsn=4.0.0, stat=Deferred: Connection refused by mx.down.example.",
         ]);
         Assert.Equal(
