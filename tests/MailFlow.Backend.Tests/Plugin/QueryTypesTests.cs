@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MailFlow.Backend.Plugin;
 using MailFlow.Backend.Tests.Dashboards;
+using MailFlow.Questions;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Plugin;
@@ -58,8 +59,31 @@ public sealed partial class QueryTypesTests
         Assert.All(used, q => Assert.True(q.Type is { } type && QueryTypes.TryParse(type, out _), $"{q.Where}: queryType '{q.Type}' is not in the table"));
     }
 
+    [Fact]
+    public void Editor_OffersExactlyTheSecurityInsightKindsTheModelAccepts()
+    {
+        var source = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "src", "types.ts"));
+        var list = SecurityInsightsList().Match(source);
+        Assert.True(list.Success, "plugin/src/types.ts has no SECURITY_INSIGHTS list");
+        var offered = QueryTypeValue().Matches(list.Groups["list"].Value).Select(m => m.Groups["value"].Value).ToList();
+
+        // All (the shared empty option) first, then every kind once, each by a name the query model accepts: an option the
+        // backend refused would fail the alert query, a missing one could not be chosen.
+        Assert.StartsWith("ALL,", list.Groups["list"].Value.TrimStart(), StringComparison.Ordinal);
+        Assert.Equal(Enum.GetNames<SecurityInsightKind>().Order(StringComparer.Ordinal), offered.Order(StringComparer.Ordinal));
+        foreach (var name in offered)
+        {
+            var json = $$"""{"queryType":"securityInsightShares","insight":"{{name}}"}""";
+            var query = PluginQuery.Parse("A", null, System.Text.Encoding.UTF8.GetBytes(json), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), 0, 0);
+            Assert.Equal(name, query.SecurityInsight.ToString());
+        }
+    }
+
     [GeneratedRegex(@"export const QUERY_TYPES = \[(?<list>.*?)\] as const;", RegexOptions.Singleline)]
     private static partial Regex QueryTypesList();
+
+    [GeneratedRegex(@"export const SECURITY_INSIGHTS: [^=]*= \[(?<list>.*?)\];", RegexOptions.Singleline)]
+    private static partial Regex SecurityInsightsList();
 
     [GeneratedRegex(@"value: '(?<value>[^']*)'")]
     private static partial Regex QueryTypeValue();
