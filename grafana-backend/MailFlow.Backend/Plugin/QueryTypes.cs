@@ -289,7 +289,19 @@ internal static partial class QueryTypes
     }
 
     /// <summary>insights: the active insights with their share, threshold and stable id.</summary>
-    internal static DataFrame Insights(IReadOnlyList<Insight> insights, string? executed)
+    internal static DataFrame Insights(IReadOnlyList<Insight> insights, string? executed) =>
+        ConnectorInsights("insights", withTls: true, insights.Select(i => new ConnectorInsightRow(
+            i.Title, i.SeverityWire, i.Direction, i.Connector, i.ConnectorType, i.Tls, i.SharePercent, i.Messages, i.ThresholdPercent, i.Id)), executed);
+
+    /// <summary>An insight on one connector and direction, legacy TLS (<see cref="Insight"/>) or transit security (<see cref="SecurityInsight"/>).</summary>
+    private readonly record struct ConnectorInsightRow(
+        string Title, string Severity, Direction Direction, string Connector, ConnectorType ConnectorType, TlsVersion? Tls, double SharePercent, long Messages, double ThresholdPercent, string Id);
+
+    /// <summary>
+    /// insights / securityInsights: insight, severity, direction, connector, connector_type, [tls,] share_pct,
+    /// messages, threshold_pct, id. id last: panels made before it keep their columns.
+    /// </summary>
+    private static DataFrame ConnectorInsights(string name, bool withTls, IEnumerable<ConnectorInsightRow> rows, string? executed)
     {
         var title = FrameField.String("insight");
         var severity = FrameField.String("severity");
@@ -301,22 +313,25 @@ internal static partial class QueryTypes
         var messages = FrameField.Int64("messages", FieldConfig.Messages);
         var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
         var id = FrameField.String("id");
-        foreach (var insight in insights)
+        foreach (var row in rows)
         {
-            title.Add(insight.Title);
-            severity.Add(insight.SeverityWire);
-            direction.Add(insight.Direction.ToWire());
-            connector.Add(insight.Connector);
-            type.Add(insight.ConnectorType.ToWire());
-            tls.Add(insight.Tls.ToWire());
-            share.Add(insight.SharePercent);
-            messages.Add(insight.Messages);
-            threshold.Add(insight.ThresholdPercent);
-            id.Add(insight.Id);
+            title.Add(row.Title);
+            severity.Add(row.Severity);
+            direction.Add(row.Direction.ToWire());
+            connector.Add(row.Connector);
+            type.Add(row.ConnectorType.ToWire());
+            if (withTls)
+            {
+                tls.Add(row.Tls!.Value.ToWire());
+            }
+
+            share.Add(row.SharePercent);
+            messages.Add(row.Messages);
+            threshold.Add(row.ThresholdPercent);
+            id.Add(row.Id);
         }
 
-        // id last: panels made before it keep their columns.
-        return new DataFrame("insights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, tls, share, messages, threshold, id);
+        return new DataFrame(name, FrameMeta.ForTable(executed), [title, severity, direction, connector, type, .. withTls ? [tls] : Array.Empty<FrameField>(), share, messages, threshold, id]);
     }
 
     /// <summary>peers: remote peers still on plaintext or legacy TLS, busiest first; <c>sources</c> lists their mail servers.</summary>
@@ -492,32 +507,9 @@ internal static partial class QueryTypes
     }
 
     /// <summary>securityInsights: the active transit-security insights with their share, threshold and stable id.</summary>
-    internal static DataFrame SecurityInsights(IReadOnlyList<SecurityInsight> insights, string? executed)
-    {
-        var title = FrameField.String("insight");
-        var severity = FrameField.String("severity");
-        var direction = FrameField.String("direction");
-        var connector = FrameField.String("connector");
-        var type = FrameField.String("connector_type");
-        var share = FrameField.Float64("share_pct", FieldConfig.Percent);
-        var messages = FrameField.Int64("messages", FieldConfig.Messages);
-        var threshold = FrameField.Float64("threshold_pct", FieldConfig.Percent);
-        var id = FrameField.String("id");
-        foreach (var insight in insights)
-        {
-            title.Add(insight.Title);
-            severity.Add(insight.SeverityWire);
-            direction.Add(insight.Direction.ToWire());
-            connector.Add(insight.Connector);
-            type.Add(insight.ConnectorType.ToWire());
-            share.Add(insight.SharePercent);
-            messages.Add(insight.Messages);
-            threshold.Add(insight.ThresholdPercent);
-            id.Add(insight.Id);
-        }
-
-        return new DataFrame("securityInsights", FrameMeta.ForTable(executed), title, severity, direction, connector, type, share, messages, threshold, id);
-    }
+    internal static DataFrame SecurityInsights(IReadOnlyList<SecurityInsight> insights, string? executed) =>
+        ConnectorInsights("securityInsights", withTls: false, insights.Select(i => new ConnectorInsightRow(
+            i.Title, i.SeverityWire, i.Direction, i.Connector, i.ConnectorType, null, i.SharePercent, i.Messages, i.ThresholdPercent, i.Id)), executed);
 
     /// <summary>
     /// securityInsightShares: numeric-multi for alert rules, one frame per active transit-security insight (of the

@@ -45,9 +45,9 @@ export interface MailFlowQuery extends DataQuery {
   tls?: string;
   /** timeseries, securityAuthSeries, securityCipherSeries: `messages` or `percent`. */
   measure?: 'messages' | 'percent' | string;
-  /** insights and connectorTlsShare: unset = the data source's minimum volume. */
+  /** insights and connectorTlsShare: unset = the data source's minimum volume; tlsrptInsight(Share)s: minimum sessions, unset = 100. */
   minMessages?: number | string;
-  /** insights: unset = the data source's threshold. */
+  /** insights: unset = the data source's threshold; tlsrptInsight(Share)s: failed share, unset = 2. */
   thresholdPct?: number | string;
   /** securityInsightShares: PartnerUnverifiedCertificates, ForcedTlsUnverifiedPeers, WeakCiphers; unset = all. */
   insight?: string;
@@ -131,6 +131,17 @@ export const TLS_VERSIONS: Array<SelectableValue<string>> = [
   { value: 'TLS1.2', label: 'TLS 1.2' },
   { value: 'TLS1.3', label: 'TLS 1.3' },
   { value: 'unknown', label: 'Unknown' },
+];
+
+/**
+ * securityInsightShares' `insight`: the backend's SecurityInsightKind names (questions/MailFlow.Questions/
+ * SecurityInsightRules.cs; a C# test compares them); All (empty) = every kind.
+ */
+export const SECURITY_INSIGHTS: Array<SelectableValue<string>> = [
+  ALL,
+  { value: 'PartnerUnverifiedCertificates', label: 'Partner: unverified certificates', description: 'Outbound Partner connector delivering to unverified certificates' },
+  { value: 'ForcedTlsUnverifiedPeers', label: 'Forced TLS: unverified peers', description: 'Forced TLS connector with unverified peers' },
+  { value: 'WeakCiphers', label: 'Weak ciphers', description: 'Weak ciphers on a Partner or OnPremises connector' },
 ];
 
 export const MEASURES: Array<SelectableValue<string>> = [

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MailFlow.Backend.Plugin;
 using MailFlow.Backend.Tests.Dashboards;
+using MailFlow.Questions;
 using MailFlow.Testing;
 
 namespace MailFlow.Backend.Tests.Plugin;
@@ -32,10 +33,7 @@ public sealed partial class QueryTypesTests
     [Fact]
     public void Table_HoldsExactlyTheTypesTheEditorOffers()
     {
-        var source = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "src", "types.ts"));
-        var list = QueryTypesList().Match(source);
-        Assert.True(list.Success, "plugin/src/types.ts has no QUERY_TYPES list");
-        var offered = QueryTypeValue().Matches(list.Groups["list"].Value).Select(m => m.Groups["value"].Value).ToList();
+        var offered = EditorList(QueryTypesList(), "QUERY_TYPES").Values;
 
         // The editor lists the eight types of the README's query model, then the seven of transit security and the five
         // of SMTP TLS reports.
@@ -58,8 +56,38 @@ public sealed partial class QueryTypesTests
         Assert.All(used, q => Assert.True(q.Type is { } type && QueryTypes.TryParse(type, out _), $"{q.Where}: queryType '{q.Type}' is not in the table"));
     }
 
+    [Fact]
+    public void Editor_OffersExactlyTheSecurityInsightKindsTheModelAccepts()
+    {
+        var (list, offered) = EditorList(SecurityInsightsList(), "SECURITY_INSIGHTS");
+
+        // All (the shared empty option) first, then every kind once, each by a name the query model accepts: an option the
+        // backend refused would fail the alert query, a missing one could not be chosen.
+        Assert.StartsWith("ALL,", list.TrimStart(), StringComparison.Ordinal);
+        Assert.Equal(Enum.GetNames<SecurityInsightKind>().Order(StringComparer.Ordinal), offered.Order(StringComparer.Ordinal));
+        foreach (var name in offered)
+        {
+            var json = $$"""{"queryType":"securityInsightShares","insight":"{{name}}"}""";
+            var query = PluginQuery.Parse("A", null, System.Text.Encoding.UTF8.GetBytes(json), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), 0, 0);
+            Assert.Equal(name, query.SecurityInsight.ToString());
+        }
+    }
+
+    /// <summary>A list of plugin/src/types.ts: its text between the brackets and the <c>value: '...'</c> of its entries.</summary>
+    private static (string Text, List<string> Values) EditorList(Regex list, string name)
+    {
+        var source = File.ReadAllText(Path.Combine(RepoPaths.Root, "grafana-backend", "plugin", "src", "types.ts"));
+        var match = list.Match(source);
+        Assert.True(match.Success, $"plugin/src/types.ts has no {name} list");
+        var text = match.Groups["list"].Value;
+        return (text, QueryTypeValue().Matches(text).Select(m => m.Groups["value"].Value).ToList());
+    }
+
     [GeneratedRegex(@"export const QUERY_TYPES = \[(?<list>.*?)\] as const;", RegexOptions.Singleline)]
     private static partial Regex QueryTypesList();
+
+    [GeneratedRegex(@"export const SECURITY_INSIGHTS: [^=]*= \[(?<list>.*?)\];", RegexOptions.Singleline)]
+    private static partial Regex SecurityInsightsList();
 
     [GeneratedRegex(@"value: '(?<value>[^']*)'")]
     private static partial Regex QueryTypeValue();

@@ -3,9 +3,9 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { DataSource } from '../datasource';
-import { MailFlowQuery, QUERY_TYPES } from '../types';
+import { MailFlowQuery, QUERY_TYPES, SECURITY_INSIGHTS } from '../types';
 import { TestGrafanaApi, TestTemplateSrv, newDataSource } from '../testing/grafana';
-import { QueryEditor } from './QueryEditor';
+import { NumberField, QueryEditor } from './QueryEditor';
 
 /** The editor as a panel holds it: every change becomes the next query; the calls are recorded. */
 function setup(query: Partial<MailFlowQuery>, datasource: DataSource = newDataSource()) {
@@ -32,12 +32,13 @@ function setup(query: Partial<MailFlowQuery>, datasource: DataSource = newDataSo
 const COMMON_FIELDS = ['Query type', 'Direction', 'Connectors', 'Type', 'TLS version', 'Source'];
 
 // Which query types take which extra field (docs/grafana-plugin.md, "Query model": measure for timeseries,
-// minMessages for connectorTlsShare and insights, limit for peers).
+// minMessages for connectorTlsShare and insights, thresholdPct for insights, limit for peers, insight for
+// securityInsightShares).
 const EXTRA_FIELDS: Record<string, string[]> = {
   summary: [],
   timeseries: ['Measure'],
   connectorReport: [],
-  insights: ['Min messages'],
+  insights: ['Min messages', 'Threshold %'],
   peers: ['Limit'],
   connectorTlsShare: ['Min messages'],
   connectors: [],
@@ -49,7 +50,7 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   blocked: ['Limit'],
   plaintextDomains: ['Limit'],
   securityInsights: [],
-  securityInsightShares: [],
+  securityInsightShares: ['Insight'],
   // SMTP TLS reports: the insight takes its threshold and minimum sessions.
   tlsrptPolicies: [],
   tlsrptFailureTypes: [],
@@ -58,7 +59,7 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   tlsrptInsights: ['Failed share %', 'Min sessions'],
   tlsrptInsightShares: ['Failed share %', 'Min sessions'],
 };
-const ALL_EXTRA = ['Measure', 'Min messages', 'Limit', 'Failed share %', 'Min sessions'];
+const ALL_EXTRA = ['Measure', 'Min messages', 'Threshold %', 'Insight', 'Limit', 'Failed share %', 'Min sessions'];
 
 describe('QueryEditor', () => {
   let api: TestGrafanaApi;
@@ -210,6 +211,55 @@ describe('QueryEditor', () => {
     expect(runs.length).toBeGreaterThan(0);
   });
 
+  it('takes the legacy TLS insight threshold as a number, and empty as the data source default', async () => {
+    const { changes, runs, user } = setup({ queryType: 'insights', minMessages: 20 });
+    const threshold = screen.getByLabelText('Threshold %');
+    expect(threshold).toHaveValue(null);
+
+    await user.type(threshold, '7.5');
+    expect(changes.at(-1)).toEqual({ refId: 'A', queryType: 'insights', minMessages: 20, thresholdPct: 7.5 });
+    await user.clear(threshold);
+    expect(changes.at(-1)).toEqual({ refId: 'A', queryType: 'insights', minMessages: 20, thresholdPct: undefined });
+    expect(runs).toEqual([]);
+    await user.tab();
+    expect(runs).toHaveLength(1);
+  });
+
+  it('shows a new transit-security insight share query over all insights', async () => {
+    setup({ queryType: 'securityInsightShares' });
+
+    expect(screen.getAllByText('All')).toHaveLength(4); // direction, connector type, TLS version, insight
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+  });
+
+  it('offers the transit-security insights by readable names and sets the chosen one', async () => {
+    const { changes, runs, user } = setup({ queryType: 'securityInsightShares' });
+
+    await user.click(screen.getByLabelText('Insight'));
+    // The three kinds the backend accepts, each with the title its insight shows, besides All.
+    expect(await screen.findByText('Partner: unverified certificates')).toBeInTheDocument();
+    expect(screen.getByText('Outbound Partner connector delivering to unverified certificates')).toBeInTheDocument();
+    expect(screen.getByText('Forced TLS: unverified peers')).toBeInTheDocument();
+    await user.click(screen.getByText('Weak ciphers'));
+
+    expect(changes).toEqual([{ refId: 'A', queryType: 'securityInsightShares', insight: 'WeakCiphers' }]);
+    expect(runs).toEqual([1]);
+    expect(screen.getByText('Weak ciphers')).toBeInTheDocument();
+  });
+
+  it('shows a saved insight by its name and goes back to all insights as empty', async () => {
+    const { changes, user } = setup({ queryType: 'securityInsightShares', insight: 'ForcedTlsUnverifiedPeers' });
+    expect(screen.getByText('Forced TLS: unverified peers')).toBeInTheDocument();
+
+    await user.click(screen.getByLabelText('Insight'));
+    const options = await screen.findAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(SECURITY_INSIGHTS.map((o) => (o.label ?? '') + (o.description ?? '')));
+    await user.click(options[0]);
+
+    // The backend reads an empty insight as all of them (PluginQuery.cs, AllMeansEmpty).
+    expect(changes).toEqual([{ refId: 'A', queryType: 'securityInsightShares', insight: '' }]);
+  });
+
   it('takes the peers limit as a number', async () => {
     const { changes, user } = setup({ queryType: 'peers' });
     const input = screen.getByLabelText('Limit');
@@ -219,5 +269,44 @@ describe('QueryEditor', () => {
     await user.type(input, '7');
 
     expect(changes.at(-1)!.limit).toBe(7);
+  });
+});
+
+describe('NumberField', () => {
+  it('gives the typed number, undefined when emptied, shows the placeholder when empty, and reports leaving', async () => {
+    const values: Array<number | undefined> = [];
+    let blurs = 0;
+    function Holder() {
+      const [value, setValue] = useState<number | undefined>(12);
+      return (
+        <NumberField
+          label="Some number"
+          tooltip="A number"
+          labelWidth={16}
+          id="some-number"
+          value={value}
+          placeholder="default"
+          onChange={(next) => {
+            values.push(next);
+            setValue(next);
+          }}
+          onBlur={() => blurs++}
+        />
+      );
+    }
+    render(<Holder />);
+    const user = userEvent.setup();
+    const input = screen.getByLabelText('Some number');
+    expect(input).toHaveValue(12);
+
+    await user.clear(input);
+    expect(input).toHaveAttribute('placeholder', 'default');
+    await user.type(input, '25');
+    await user.tab();
+
+    // Emptied, then "2" and "25": numbers, not text.
+    expect(values).toEqual([undefined, 2, 25]);
+    expect(input).toHaveValue(25);
+    expect(blurs).toBe(1);
   });
 });

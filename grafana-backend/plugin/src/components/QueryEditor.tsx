@@ -14,6 +14,7 @@ import {
   MailFlowOptions,
   MailFlowQuery,
   QUERY_TYPES,
+  SECURITY_INSIGHTS,
   TLS_VERSIONS,
 } from '../types';
 
@@ -59,6 +60,39 @@ function useConnectorOptions(datasource: DataSource): Array<SelectableValue<stri
     };
   }, [datasource]);
   return options;
+}
+
+interface NumberFieldProps {
+  label: string;
+  tooltip: string;
+  labelWidth: number;
+  id: string;
+  value: number | string | undefined;
+  /** Shown when empty: what the backend uses then. */
+  placeholder: string;
+  /** The typed number; undefined when the field is emptied (the default applies). */
+  onChange: (value: number | undefined) => void;
+  onBlur: () => void;
+}
+
+/** A number of the query model that may be left empty for the backend's default. */
+export function NumberField({ label, tooltip, labelWidth, id, value, placeholder, onChange, onBlur }: NumberFieldProps) {
+  return (
+    <InlineField label={label} tooltip={tooltip} labelWidth={labelWidth}>
+      <Input
+        id={id}
+        width={12}
+        type="number"
+        value={value ?? ''}
+        placeholder={placeholder}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => {
+          const text = e.currentTarget.value;
+          onChange(text === '' ? undefined : Number(text));
+        }}
+        onBlur={() => onBlur()}
+      />
+    </InlineField>
+  );
 }
 
 /** Edits the query model (docs/grafana-plugin.md, "Query model"); also the editor of query variables. */
@@ -155,22 +189,39 @@ export function QueryEditor(props: Props) {
       )}
       {(type === 'connectorTlsShare' || type === 'insights') && (
         <InlineFieldRow>
-          <InlineField
+          <NumberField
             label="Min messages"
             tooltip="Connectors with fewer messages in the range yield no value; empty = the data source's minimum"
             labelWidth={16}
-          >
-            <Input
-              id="mailflow-min-messages"
-              width={12}
-              type="number"
-              value={query.minMessages ?? ''}
+            id="mailflow-min-messages"
+            value={query.minMessages}
+            placeholder="data source's"
+            onChange={(minMessages) => change({ minMessages }, false)}
+            onBlur={onRunQuery}
+          />
+          {type === 'insights' && (
+            <NumberField
+              label="Threshold %"
+              tooltip="Legacy-TLS share that raises the insight; empty = the data source's threshold"
+              labelWidth={14}
+              id="mailflow-threshold"
+              value={query.thresholdPct}
               placeholder="data source's"
-              onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                const text = e.currentTarget.value;
-                change({ minMessages: text === '' ? undefined : Number(text) }, false);
-              }}
-              onBlur={() => onRunQuery()}
+              onChange={(thresholdPct) => change({ thresholdPct }, false)}
+              onBlur={onRunQuery}
+            />
+          )}
+        </InlineFieldRow>
+      )}
+      {type === 'securityInsightShares' && (
+        <InlineFieldRow>
+          <InlineField label="Insight" tooltip="Which transit-security insight gives values; All = every kind" labelWidth={16}>
+            <Select
+              inputId="mailflow-insight"
+              width={36}
+              options={SECURITY_INSIGHTS}
+              value={query.insight || ''}
+              onChange={(v) => change({ insight: v.value })}
             />
           </InlineField>
         </InlineFieldRow>
@@ -191,34 +242,26 @@ export function QueryEditor(props: Props) {
       )}
       {(type === 'tlsrptInsights' || type === 'tlsrptInsightShares') && (
         <InlineFieldRow>
-          <InlineField label="Failed share %" tooltip="Failed share of the reported sessions that raises the insight; empty = 2" labelWidth={16}>
-            <Input
-              id="mailflow-tlsrpt-threshold"
-              width={12}
-              type="number"
-              value={query.thresholdPct ?? ''}
-              placeholder="2"
-              onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                const text = e.currentTarget.value;
-                change({ thresholdPct: text === '' ? undefined : Number(text) }, false);
-              }}
-              onBlur={() => onRunQuery()}
-            />
-          </InlineField>
-          <InlineField label="Min sessions" tooltip="Policy domains and MX hosts with fewer reported sessions raise nothing; empty = 100" labelWidth={14}>
-            <Input
-              id="mailflow-tlsrpt-min-sessions"
-              width={12}
-              type="number"
-              value={query.minMessages ?? ''}
-              placeholder="100"
-              onChange={(e: ChangeEvent<HTMLInputElement>) => {
-                const text = e.currentTarget.value;
-                change({ minMessages: text === '' ? undefined : Number(text) }, false);
-              }}
-              onBlur={() => onRunQuery()}
-            />
-          </InlineField>
+          <NumberField
+            label="Failed share %"
+            tooltip="Failed share of the reported sessions that raises the insight; empty = 2"
+            labelWidth={16}
+            id="mailflow-tlsrpt-threshold"
+            value={query.thresholdPct}
+            placeholder="2"
+            onChange={(thresholdPct) => change({ thresholdPct }, false)}
+            onBlur={onRunQuery}
+          />
+          <NumberField
+            label="Min sessions"
+            tooltip="Policy domains and MX hosts with fewer reported sessions raise nothing; empty = 100"
+            labelWidth={14}
+            id="mailflow-tlsrpt-min-sessions"
+            value={query.minMessages}
+            placeholder="100"
+            onChange={(minMessages) => change({ minMessages }, false)}
+            onBlur={onRunQuery}
+          />
         </InlineFieldRow>
       )}
     </div>
