@@ -44,7 +44,7 @@ public static class TransitSecurityQuestions
     {
         var denominators = new Dictionary<(Direction, long), long>();
         var perSeries = new SortedDictionary<(Direction Direction, int Order), Dictionary<long, long>>();
-        foreach (var total in await totals.SecurityTotalsAsync(interval, cancellationToken).ConfigureAwait(false))
+        foreach (var total in await totals.DirectionSecurityTotalsAsync(interval, cancellationToken).ConfigureAwait(false))
         {
             var time = total.Bucket.UtcTicks;
             denominators[(total.Direction, time)] = denominators.GetValueOrDefault((total.Direction, time)) + total.Messages;
