@@ -139,19 +139,25 @@ public sealed class TransitSecurityQueryTests
     }
 
     [Fact]
-    public async Task Engine_SecuritySeries_AddUpToTheBreakdownPerConnector()
+    public async Task Engine_SecuritySeriesAndDirections_AddUpToTheBreakdownPerConnector()
     {
-        // The series are read per direction, the breakdown per connector: over whole days they must agree.
+        // The series and the per-direction breakdown are read per direction, the breakdown per connector: over whole
+        // days they must agree.
         // Outbound day 1 (see Lines): verified 7, untrusted 3, unknown 4 (the 10:00 minute without security points).
         using var client = new InfluxQlClient(Options);
         using var engine = new MailFlowQueryEngine(client);
         var series = await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(Range, SecurityDimension.Auth, TimeSpan.FromDays(1)));
         var breakdown = await engine.GetTransitSecurityAsync(Range);
+        var directions = await engine.GetSecurityDirectionsAsync(Range);
 
         foreach (var direction in new[] { Direction.Inbound, Direction.Outbound })
         {
+            var perDirection = directions.Single(d => d.Direction == direction).Messages;
+            Assert.Equal(breakdown.Of(direction).Messages, perDirection.Messages);
+            Assert.All(TransitSecurity.CipherClasses, cipher => Assert.Equal(breakdown.Of(direction)[cipher], perDirection[cipher]));
             foreach (var auth in TransitSecurity.AuthLevels)
             {
+                Assert.Equal(breakdown.Of(direction)[auth], perDirection[auth]);
                 var fromSeries = series.Series.Where(s => s.Direction == direction && s.Class == auth.ToWire()).SelectMany(s => s.Points).Sum(p => p.Messages);
                 Assert.Equal(breakdown.Of(direction)[auth], fromSeries);
             }
@@ -196,6 +202,7 @@ public sealed class TransitSecurityQueryTests
         {
             breakdown.Directions.Select(d => new { d.Direction, d.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => d.Messages[a]), Cipher = TransitSecurity.CipherClasses.Select(c => d.Messages[c]) }),
             breakdown.Connectors.Select(c => new { c.Direction, c.Connector, c.ForcedTls, c.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => c.Messages[a]) }),
+            (await engine.GetSecurityDirectionsAsync(filter)).Select(d => new { d.Direction, d.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => d.Messages[a]), Cipher = TransitSecurity.CipherClasses.Select(c => d.Messages[c]) }),
             await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Auth, TimeSpan.FromMinutes(7), MaxPoints: 5000)),
             await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Cipher, TimeSpan.FromHours(1), MaxPoints: 5000)),
             await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter with { Direction = Direction.Outbound }, SecurityDimension.Auth, TimeSpan.FromMinutes(15), MaxPoints: 5000)),
