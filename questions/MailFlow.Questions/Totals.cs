@@ -34,6 +34,17 @@ public interface IMailFlowTotals
     /// </summary>
     Task<IReadOnlyList<SecurityTotal>> SecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Messages per bucket, direction, auth level and cipher class over every connector: what the time series need.
+    /// By default <see cref="SecurityTotalsAsync"/> summed; a store overrides it to read per direction only (a long
+    /// series per connector is buckets times connectors of rows).
+    /// </summary>
+    async Task<IReadOnlyList<DirectionSecurityTotal>> DirectionSecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken) =>
+        (await SecurityTotalsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            .GroupBy(total => (total.Bucket, total.Direction, total.Auth, total.Cipher))
+            .Select(group => new DirectionSecurityTotal(group.Key.Bucket, group.Key.Direction, group.Key.Auth, group.Key.Cipher, group.Sum(total => total.Messages)))
+            .ToList();
+
     /// <summary>Outbound deliveries a TLS policy stopped, over the range, per recipient domain, reason, connector and mail server.</summary>
     Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken);
 }
@@ -52,6 +63,9 @@ public readonly record struct PeerTotal(string Peer, Direction Direction, string
 
 /// <summary>Messages of one bucket, direction and connector with one auth level and cipher class.</summary>
 public readonly record struct SecurityTotal(DateTimeOffset Bucket, Direction Direction, string Connector, ConnectorType Type, bool ForcedTls, TransitAuth Auth, CipherClass Cipher, long Messages);
+
+/// <summary>Messages of one bucket and direction with one auth level and cipher class, over every connector.</summary>
+public readonly record struct DirectionSecurityTotal(DateTimeOffset Bucket, Direction Direction, TransitAuth Auth, CipherClass Cipher, long Messages);
 
 /// <summary>Deliveries to one recipient domain that a TLS policy stopped for one reason, on one connector, logged by one mail server.</summary>
 /// <param name="LastSeen">The latest such delivery; <paramref name="Host"/> and <paramref name="Ip"/> are its, when known.</param>

@@ -36,6 +36,21 @@ public static class TransitSecurityQuestions
     }
 
     /// <summary>
+    /// Per direction over the range: messages by auth level and by cipher class, as <see cref="BreakdownAsync"/>'s
+    /// directions but read per direction only (a store need not list every connector for it).
+    /// </summary>
+    public static async Task<IReadOnlyList<DirectionSecurity>> DirectionsAsync(IMailFlowTotals totals, CancellationToken cancellationToken = default)
+    {
+        var directions = Directions.All.ToDictionary(d => d, _ => new SecurityCounts());
+        foreach (var total in await totals.DirectionSecurityTotalsAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            directions[total.Direction].Add(total.Auth, total.Cipher, total.Messages);
+        }
+
+        return Directions.All.Select(d => new DirectionSecurity(d, directions[d])).ToList();
+    }
+
+    /// <summary>
     /// Messages and share per direction and auth level (or cipher class) per epoch-aligned bucket of
     /// <paramref name="interval"/>: every bucket of the range, 0 where a series has none; shares are relative to
     /// all messages of the direction in the bucket.
@@ -44,7 +59,7 @@ public static class TransitSecurityQuestions
     {
         var denominators = new Dictionary<(Direction, long), long>();
         var perSeries = new SortedDictionary<(Direction Direction, int Order), Dictionary<long, long>>();
-        foreach (var total in await totals.SecurityTotalsAsync(interval, cancellationToken).ConfigureAwait(false))
+        foreach (var total in await totals.DirectionSecurityTotalsAsync(interval, cancellationToken).ConfigureAwait(false))
         {
             var time = total.Bucket.UtcTicks;
             denominators[(total.Direction, time)] = denominators.GetValueOrDefault((total.Direction, time)) + total.Messages;

@@ -123,8 +123,8 @@ internal static partial class QueryTypes
         // Transit security (issue 13).
         PluginQueryType.SecurityDirections => Entry(type, "securityDirections",
             static run => run.Query.Filter,
-            static (engine, filter, ct) => engine.GetTransitSecurityAsync(filter, ct),
-            static (answer, _, executed) => [SecurityBreakdown("securityDirections", answer.Directions.Select(d => (d.Direction, (ConnectorSecurity?)null, d.Messages)), executed)]),
+            static (engine, filter, ct) => engine.GetSecurityDirectionsAsync(filter, ct),
+            static (answer, _, executed) => [SecurityBreakdown("securityDirections", answer.Select(d => (d.Direction, (ConnectorSecurity?)null, d.Messages)), executed)]),
         PluginQueryType.SecurityConnectors => Entry(type, "securityConnectors",
             static run => run.Query.Filter,
             static (engine, filter, ct) => engine.GetTransitSecurityAsync(filter, ct),

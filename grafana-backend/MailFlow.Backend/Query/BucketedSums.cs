@@ -15,8 +15,13 @@ namespace MailFlow.Backend.Query;
 /// </summary>
 internal sealed record ReadShape(string Measurement, string Tiered, string WhereWithoutTime, string GroupByTags);
 
-/// <summary>One sum of a bucket: the group-by tags that matter to the engine and the message count.</summary>
-internal readonly record struct BucketSum(Direction Direction, TlsVersion Tls, string Connector, ConnectorType Type, bool Forced, long Messages);
+/// <summary>
+/// One sum of a bucket: the group-by tags that matter to the engine and the message count (auth and cipher only
+/// for <see cref="InfluxSchema.SecurityMeasurement"/>, <c>unknown</c> elsewhere).
+/// </summary>
+internal readonly record struct BucketSum(
+    Direction Direction, TlsVersion Tls, string Connector, ConnectorType Type, bool Forced, long Messages,
+    TransitAuth Auth = TransitAuth.Unknown, CipherClass Cipher = CipherClass.Unknown);
 
 /// <summary>
 /// Sums of <c>messages</c> per epoch-aligned bucket (a UTC day, or a time-series interval), read from InfluxDB with
@@ -76,21 +81,37 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
 
             void AddPiece(long label, long pieceFrom, long pieceTo)
             {
-                if (pieceFrom < pieceTo)
+                if (pieceFrom >= pieceTo)
                 {
-                    missing.Add(new Piece(label, pieceFrom, pieceTo, 0, null));
+                    return;
                 }
+
+                var key = PartKey(shape + "total", pieceFrom, pieceTo);
+                if (key is not null && _cache!.TryGetValue(key, out BucketSum[]? cached) && cached is not null)
+                {
+                    Collect(collected, label, cached);
+                    return;
+                }
+
+                missing.Add(new Piece(label, pieceFrom, pieceTo, 0, key));
             }
 
             return await FinishAsync().ConfigureAwait(false);
         }
 
+        // A closed part of a bucket (the first day of "the last 7 days") cannot change either: cached under its exact
+        // bounds, so that the other panels of the same dashboard load, which ask the same range, do not read it again.
+        string? PartKey(string prefix, long partFrom, long partTo) =>
+            _cache is not null && partTo <= closedBefore
+                ? prefix + "|part|" + partFrom.ToString(CultureInfo.InvariantCulture) + "|" + partTo.ToString(CultureInfo.InvariantCulture)
+                : null;
+
         var size = bucket.Value.Ticks;
 
         void Consider(long label, long start, long end, long granularity, bool whole)
         {
-            var key = whole && end <= closedBefore && _cache is not null
-                ? shape + granularity.ToString(CultureInfo.InvariantCulture) + "|" + start.ToString(CultureInfo.InvariantCulture)
+            var key = !whole ? PartKey(shape + granularity.ToString(CultureInfo.InvariantCulture), start, end)
+                : end <= closedBefore && _cache is not null ? shape + granularity.ToString(CultureInfo.InvariantCulture) + "|" + start.ToString(CultureInfo.InvariantCulture)
                 : null;
             if (key is not null && _cache!.TryGetValue(key, out BucketSum[]? cached) && cached is not null)
             {
@@ -202,6 +223,8 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 var connector = series.Tag(InfluxSchema.Tags.Connector);
                 var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
                 var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
+                var auth = TransitSecurity.TryParseAuth(series.Tag(InfluxSchema.Tags.Auth), out var parsedAuth) ? parsedAuth : TransitAuth.Unknown;
+                var cipher = TransitSecurity.TryParseCipherClass(series.Tag(InfluxSchema.Tags.Cipher), out var parsedCipher) ? parsedCipher : CipherClass.Unknown;
                 foreach (var row in series.Rows)
                 {
                     // Without time grouping each statement stamps its rows with its own range start: the run's start instead.
@@ -211,7 +234,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                         rows[(granularity, start)] = list = [];
                     }
 
-                    list.Add(new BucketSum(direction, tls, connector, type, forced, row.Values.Length > 0 ? row.Values[0] : 0));
+                    list.Add(new BucketSum(direction, tls, connector, type, forced, row.Values.Length > 0 ? row.Values[0] : 0, auth, cipher));
                 }
             }
         }

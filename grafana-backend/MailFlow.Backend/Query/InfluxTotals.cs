@@ -100,43 +100,22 @@ public sealed partial class MailFlowQueryEngine
         }
 
         /// <summary>
-        /// Reads <c>mailflow_security</c> (and its tiers) per bucket, direction, connector, auth and cipher; minutes
-        /// written before the measurement existed have no points there, so per bucket and connector the difference
-        /// to <c>mailflow_messages</c> counts as auth and cipher <c>unknown</c> (docs/influxdb-export.md).
+        /// Reads <c>mailflow_security</c> (and its tiers, through <see cref="BucketedSums"/> and its cache) per bucket,
+        /// direction, connector, auth and cipher; minutes written before the measurement existed have no points
+        /// there, so per bucket and connector the difference to <c>mailflow_messages</c> counts as auth and cipher
+        /// <c>unknown</c> (docs/influxdb-export.md).
         /// </summary>
         public async Task<IReadOnlyList<SecurityTotal>> SecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken)
         {
-            var granularity = bucket?.Ticks ?? 0;
-            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.ConnectorType, InfluxSchema.Tags.ForcedTls, InfluxSchema.Tags.Auth, InfluxSchema.Tags.Cipher }.Select(InfluxQl.QuoteIdentifier));
-            var tags = WhereTags(filter, applyTls: false);
-            var spans = RollupSpans.Plan(InfluxSchema.SecurityMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, granularity, engine._options.UseRollups);
-            var statements = spans.Select(span =>
-                $"SELECT {SumMessages} FROM {Tag(span.Measurement)} " +
-                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} " +
-                (bucket is { } width ? $"GROUP BY time({InfluxQl.Duration(width)}),{groupBy} fill(none)" : $"GROUP BY {groupBy}")).ToList();
-            var result = await engine.ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
-
             var totals = new List<SecurityTotal>();
             var recorded = new Dictionary<(DateTimeOffset, Direction, string, ConnectorType, bool), long>();
-            foreach (var series in result.SelectMany(statement => statement.Series))
+            foreach (var (time, sums) in await ReadAsync(Security(SecurityConnectorTags), bucket, cancellationToken).ConfigureAwait(false))
             {
-                if (!TryDirection(series, out var direction))
+                foreach (var sum in sums)
                 {
-                    continue;
-                }
-
-                var connector = series.Tag(InfluxSchema.Tags.Connector);
-                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
-                var forced = string.Equals(series.Tag(InfluxSchema.Tags.ForcedTls), "true", StringComparison.OrdinalIgnoreCase);
-                var auth = TransitSecurity.TryParseAuth(series.Tag(InfluxSchema.Tags.Auth), out var parsedAuth) ? parsedAuth : TransitAuth.Unknown;
-                var cipher = TransitSecurity.TryParseCipherClass(series.Tag(InfluxSchema.Tags.Cipher), out var parsedCipher) ? parsedCipher : CipherClass.Unknown;
-                foreach (var row in series.Rows)
-                {
-                    var time = bucket is null ? filter.From : FromNanoseconds(row.Time);
-                    var messages = First(row);
-                    totals.Add(new SecurityTotal(time, direction, connector, type, forced, auth, cipher, messages));
-                    var key = (time, direction, connector, type, forced);
-                    recorded[key] = recorded.GetValueOrDefault(key) + messages;
+                    totals.Add(new SecurityTotal(time, sum.Direction, sum.Connector, sum.Type, sum.Forced, sum.Auth, sum.Cipher, sum.Messages));
+                    var key = (time, sum.Direction, sum.Connector, sum.Type, sum.Forced);
+                    recorded[key] = recorded.GetValueOrDefault(key) + sum.Messages;
                 }
             }
 
@@ -153,6 +132,46 @@ public sealed partial class MailFlowQueryEngine
 
             return totals;
         }
+
+        /// <summary>
+        /// As <see cref="SecurityTotalsAsync"/> summed over connectors, but read per direction only: the unknown rest
+        /// is then taken per bucket and direction (from the narrow <c>mailflow_tls</c> tiers), which equals the sum
+        /// per connector as long as no connector has more security points than messages (the exporter writes both
+        /// from the same records).
+        /// </summary>
+        public async Task<IReadOnlyList<DirectionSecurityTotal>> DirectionSecurityTotalsAsync(TimeSpan? bucket, CancellationToken cancellationToken)
+        {
+            var totals = new List<DirectionSecurityTotal>();
+            var recorded = new Dictionary<(DateTimeOffset, Direction), long>();
+            foreach (var (time, sums) in await ReadAsync(Security(DirectionAuthCipherTags), bucket, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var sum in sums)
+                {
+                    totals.Add(new DirectionSecurityTotal(time, sum.Direction, sum.Auth, sum.Cipher, sum.Messages));
+                    recorded[(time, sum.Direction)] = recorded.GetValueOrDefault((time, sum.Direction)) + sum.Messages;
+                }
+            }
+
+            var messages = new Dictionary<(DateTimeOffset, Direction), long>();
+            foreach (var total in await DirectionTotalsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            {
+                messages[(total.Bucket, total.Direction)] = messages.GetValueOrDefault((total.Bucket, total.Direction)) + total.Messages;
+            }
+
+            foreach (var ((time, direction), count) in messages)
+            {
+                var unknown = count - Math.Min(recorded.GetValueOrDefault((time, direction)), count);
+                if (unknown > 0)
+                {
+                    totals.Add(new DirectionSecurityTotal(time, direction, TransitAuth.Unknown, CipherClass.Unknown, unknown));
+                }
+            }
+
+            return totals;
+        }
+
+        private ReadShape Security(string groupByTags) =>
+            new(InfluxSchema.SecurityMeasurement, InfluxSchema.SecurityMeasurement, WhereTags(filter, applyTls: false), groupByTags);
 
         public async Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken)
         {

@@ -26,6 +26,13 @@ public sealed partial class MailFlowQueryEngine : IMailFlowQueries, IDisposable
     private static readonly string[] ImplicitConnectors =
         [ConnectorTypes.InboundWithoutConnector, ConnectorTypes.OutboundWithoutConnector, ConnectorTypes.SubmissionWithoutConnector];
 
+    private static readonly string SecurityConnectorTags = string.Join(',', new[]
+    {
+        InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.ConnectorType, InfluxSchema.Tags.ForcedTls, InfluxSchema.Tags.Auth, InfluxSchema.Tags.Cipher,
+    }.Select(InfluxQl.QuoteIdentifier));
+
+    private static readonly string DirectionAuthCipherTags = string.Join(',', new[] { InfluxSchema.Tags.Direction, InfluxSchema.Tags.Auth, InfluxSchema.Tags.Cipher }.Select(InfluxQl.QuoteIdentifier));
+
     private static readonly string DirectionTls = $"{Tag(InfluxSchema.Tags.Direction)},{Tag(InfluxSchema.Tags.Tls)}";
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 

@@ -20,6 +20,10 @@ public static class TransitSecurityQueries
     public static Task<TransitSecurityAnswer> GetTransitSecurityAsync(this IMailFlowQueries engine, QueryFilter filter, CancellationToken cancellationToken = default) =>
         engine.AskAsync("transit_security", filter, static (totals, ct) => TransitSecurityQuestions.BreakdownAsync(totals, ct), cancellationToken);
 
+    /// <summary>Per direction only: messages by auth level and by cipher class (no connector is read).</summary>
+    public static Task<IReadOnlyList<DirectionSecurity>> GetSecurityDirectionsAsync(this IMailFlowQueries engine, QueryFilter filter, CancellationToken cancellationToken = default) =>
+        engine.AskAsync("security_directions", filter, static (totals, ct) => TransitSecurityQuestions.DirectionsAsync(totals, ct), cancellationToken);
+
     /// <summary>Messages per direction and auth level (or cipher class) per bucket.</summary>
     public static Task<SecurityTimeSeries> GetSecurityTimeSeriesAsync(this IMailFlowQueries engine, SecurityTimeSeriesRequest request, CancellationToken cancellationToken = default)
     {

@@ -116,6 +116,102 @@ public sealed class TransitSecurityQueryTests
         Assert.Equal((0L, 4L, 100.0), (unknown[9].Messages, unknown[10].Messages, unknown[10].Percent));
     }
 
+    [Theory]
+    [InlineData(0, 2 * 1440)]
+    [InlineData(557, 1440 + 643)]
+    [InlineData(599, 601)]
+    [InlineData(-1440 - 7, 1440 + 13)]
+    public async Task Engine_SecurityAnswers_SameCachedRolledUpOrMinutesOnly(int fromMinute, int toMinute)
+    {
+        // The per-direction read of the time series and the cache of closed parts of buckets change nothing: the
+        // same answers as an engine reading only minutes, with no cache, for ranges cut inside hours and days.
+        using var client = new InfluxQlClient(Options);
+        using var minutesOnly = new MailFlowQueryEngine(client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero, UseRollups = false });
+        using var rollups = new MailFlowQueryEngine(client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero });
+        using var cached = new MailFlowQueryEngine(client);
+        var filter = new QueryFilter { From = ConnectorFixture.Day1.AddMinutes(fromMinute), To = ConnectorFixture.Day1.AddMinutes(toMinute) };
+
+        var expected = await SecurityAnswers(minutesOnly, filter);
+        foreach (var engine in new[] { rollups, cached, cached })
+        {
+            Assert.Equal(expected, await SecurityAnswers(engine, filter));
+        }
+    }
+
+    [Fact]
+    public async Task Engine_SecuritySeriesAndDirections_AddUpToTheBreakdownPerConnector()
+    {
+        // The series and the per-direction breakdown are read per direction, the breakdown per connector: over whole
+        // days they must agree.
+        // Outbound day 1 (see Lines): verified 7, untrusted 3, unknown 4 (the 10:00 minute without security points).
+        using var client = new InfluxQlClient(Options);
+        using var engine = new MailFlowQueryEngine(client);
+        var series = await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(Range, SecurityDimension.Auth, TimeSpan.FromDays(1)));
+        var breakdown = await engine.GetTransitSecurityAsync(Range);
+        var directions = await engine.GetSecurityDirectionsAsync(Range);
+
+        foreach (var direction in new[] { Direction.Inbound, Direction.Outbound })
+        {
+            var perDirection = directions.Single(d => d.Direction == direction).Messages;
+            Assert.Equal(breakdown.Of(direction).Messages, perDirection.Messages);
+            Assert.All(TransitSecurity.CipherClasses, cipher => Assert.Equal(breakdown.Of(direction)[cipher], perDirection[cipher]));
+            foreach (var auth in TransitSecurity.AuthLevels)
+            {
+                Assert.Equal(breakdown.Of(direction)[auth], perDirection[auth]);
+                var fromSeries = series.Series.Where(s => s.Direction == direction && s.Class == auth.ToWire()).SelectMany(s => s.Points).Sum(p => p.Messages);
+                Assert.Equal(breakdown.Of(direction)[auth], fromSeries);
+            }
+        }
+
+        var outbound = series.Series.Where(s => s.Direction == Direction.Outbound).ToDictionary(s => s.Class, s => s.Points[0].Messages);
+        Assert.Equal(new Dictionary<string, long> { ["verified"] = 7, ["untrusted"] = 3, ["unknown"] = 4 }, outbound);
+    }
+
+    [Fact]
+    public async Task Engine_ClosedPartOfADay_CachedUnderItsExactRange()
+    {
+        // Day 1 09:30 .. day 2 10:30: two partial days, both closed long ago. Asked once, every piece is cached (the
+        // partial ones under their exact bounds), so the same range is answered while influxd is down; a range one
+        // minute wider is not.
+        using var influx = new MailFlow.Testing.InfluxDbServer();
+        influx.Query("CREATE DATABASE " + Database);
+        FixtureLoader.Write(influx, Database, Lines(ConnectorFixture.Day1));
+        using var client = new InfluxQlClient(new InfluxOptions { Url = influx.Url, Database = Database });
+        using var engine = new MailFlowQueryEngine(client);
+        var range = new QueryFilter { From = ConnectorFixture.Day1.AddMinutes(570), To = ConnectorFixture.Day2.AddMinutes(630) };
+
+        var before = await SecurityAnswers(engine, range);
+        influx.Stop();
+        var after = await SecurityAnswers(engine, range);
+        var wider = await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetTransitSecurityAsync(range with { From = range.From.AddMinutes(-1) }));
+
+        Assert.Equal(before, after);
+        Assert.Equal(QueryErrorKind.Unavailable, wider.Kind);
+
+        // From 09:30 the 09:00 points are outside: outbound is the 4 messages of 10:00 (unknown), inbound the 5 of
+        // 12:00 (anonymous); still answered with influxd down.
+        var answer = await engine.GetTransitSecurityAsync(range);
+        Assert.Equal((4L, 4L), (answer.Of(Direction.Outbound).Messages, answer.Of(Direction.Outbound)[TransitAuth.Unknown]));
+        Assert.Equal((5L, 5L), (answer.Of(Direction.Inbound).Messages, answer.Of(Direction.Inbound)[TransitAuth.Anonymous]));
+    }
+
+    private static async Task<string> SecurityAnswers(MailFlowQueryEngine engine, QueryFilter filter)
+    {
+        var breakdown = await engine.GetTransitSecurityAsync(filter);
+        var answers = new object[]
+        {
+            breakdown.Directions.Select(d => new { d.Direction, d.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => d.Messages[a]), Cipher = TransitSecurity.CipherClasses.Select(c => d.Messages[c]) }),
+            breakdown.Connectors.Select(c => new { c.Direction, c.Connector, c.ForcedTls, c.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => c.Messages[a]) }),
+            (await engine.GetSecurityDirectionsAsync(filter)).Select(d => new { d.Direction, d.Messages.Messages, Auth = TransitSecurity.AuthLevels.Select(a => d.Messages[a]), Cipher = TransitSecurity.CipherClasses.Select(c => d.Messages[c]) }),
+            await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Auth, TimeSpan.FromMinutes(7), MaxPoints: 5000)),
+            await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Cipher, TimeSpan.FromHours(1), MaxPoints: 5000)),
+            await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter with { Direction = Direction.Outbound }, SecurityDimension.Auth, TimeSpan.FromMinutes(15), MaxPoints: 5000)),
+            await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter with { Connectors = ["Fabrikam outbound"] }, SecurityDimension.Cipher, TimeSpan.FromDays(1))),
+            await engine.GetSecurityInsightsAsync(filter),
+        };
+        return System.Text.Json.JsonSerializer.Serialize(answers);
+    }
+
     [Fact]
     public async Task Engine_BlockedAndPlaintextDomains_MergedOverServers()
     {
