@@ -9,12 +9,12 @@ namespace MailFlow.Exporter.Report;
 /// <c>section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip</c>.
 /// Sections: <c>widget</c> (per direction over the window), <c>day</c> (per day and direction), <c>connector</c>
 /// (per connector per day), <c>peer</c> (the legacy peers over the window: the last five columns are theirs, and
-/// <c>sources</c> lists the mail servers separated by spaces), and the transit-security sections (the last three
-/// columns are theirs: see <see cref="TransitSecurityReport.WriteCsv"/>).
+/// <c>sources</c> lists the mail servers separated by spaces), and the transit-security sections (the columns from
+/// <c>auth</c> on are theirs: see <see cref="TransitSecurityReport.WriteCsv"/>).
 /// </summary>
 public static class CsvReportWriter
 {
-    public const string Header = "section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason";
+    public const string Header = "section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason,severity,total,threshold_percent,title,advice";
 
     public static void Write(ReportModel report, TextWriter output)
     {
@@ -41,7 +41,7 @@ public static class CsvReportWriter
         {
             output.Write(string.Join(',', "peer", "", peer.Direction.ToWire(), Quote(peer.Connector), ConnectorTypeOf(report, peer), "", peer.Tls.ToWire(),
                 peer.Messages.ToString(CultureInfo.InvariantCulture), "", Quote(peer.Peer), Quote(string.Join(' ', peer.Sources)),
-                peer.LastSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(peer.Host ?? ""), Quote(peer.Ip ?? ""), "", "", ""));
+                peer.LastSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Quote(peer.Host ?? ""), Quote(peer.Ip ?? ""), "", "", "", "", "", "", "", ""));
             output.Write('\n');
         }
 
@@ -53,7 +53,7 @@ public static class CsvReportWriter
         foreach (var version in TlsVersions.All)
         {
             output.Write(string.Join(',', section, date, direction.ToWire(), Quote(connector), type, forced, version.ToWire(),
-                tls[version].ToString(CultureInfo.InvariantCulture), tls.Percent(version).ToString("0.##", CultureInfo.InvariantCulture), "", "", "", "", "", "", "", ""));
+                tls[version].ToString(CultureInfo.InvariantCulture), tls.Percent(version).ToString("0.##", CultureInfo.InvariantCulture), "", "", "", "", "", "", "", "", "", "", "", "", ""));
             output.Write('\n');
         }
     }

@@ -23,7 +23,8 @@ public sealed record NoTlsDomainRow(string Domain, long Messages, DateTimeOffset
 /// <summary>
 /// The report's "Transit security" section: per direction and per connector the share of messages by auth level
 /// and cipher class, the peers to contact about certificates and ciphers, the deliveries blocked by a TLS policy
-/// per recipient domain and reason, and the recipient domains that took mail in plaintext.
+/// per recipient domain and reason, the recipient domains that took mail in plaintext, and the active
+/// transit-security insights.
 /// </summary>
 public sealed record TransitSecurityReport(
     IReadOnlyDictionary<Direction, SecurityCounts> Directions,
@@ -33,6 +34,9 @@ public sealed record TransitSecurityReport(
     IReadOnlyList<NoTlsDomainRow> NoTlsDomains)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The active transit-security insights, most urgent first (the shared rules: <see cref="SecurityInsightRules"/>).</summary>
+    public IReadOnlyList<SecurityInsight> Insights { get; init; } = [];
 
     public static TransitSecurityReport Empty { get; } = new(MailFlow.Contracts.Vocabulary.Directions.All.ToDictionary(d => d, _ => new SecurityCounts()), [], [], [], []);
 
@@ -90,7 +94,10 @@ public sealed record TransitSecurityReport(
             .Select(d => new NoTlsDomainRow(d.Domain, d.Messages, d.LastSeen, d.Host, d.Ip))
             .ToList();
 
-        return new TransitSecurityReport(directions, connectorRows, peers, blocked, noTls);
+        // Over the same per-connector breakdown, with the same rules, ids and order as the API and the plugin.
+        var insights = TransitSecurityQuestions.InsightsAsync(totals).GetAwaiter().GetResult();
+
+        return new TransitSecurityReport(directions, connectorRows, peers, blocked, noTls) { Insights = insights };
     }
 
     private static List<string> Sources(IEnumerable<string> sources) =>
@@ -121,6 +128,23 @@ public sealed record TransitSecurityReport(
         }
 
         WriteOrNone(connectors, output);
+        output.WriteLine();
+
+        output.WriteLine($"Transit security insights (unverified certificates >= {Share(SecurityQuestionDefaults.UnverifiedSharePercent)}% on an outbound Partner connector with >= {SecurityQuestionDefaults.UnverifiedMinMessages} messages; "
+            + $"any on an outbound Forced TLS connector; weak ciphers >= {Share(SecurityQuestionDefaults.WeakCipherSharePercent)}% on a Partner or OnPremises connector with >= {SecurityQuestionDefaults.WeakCipherMinMessages} messages)");
+        if (Insights.Count == 0)
+        {
+            output.WriteLine("  none");
+        }
+
+        foreach (var insight in Insights)
+        {
+            var threshold = insight.ThresholdPercent > 0 ? $"; threshold {Share(insight.ThresholdPercent)}%" : "";
+            output.WriteLine($"  [{insight.SeverityWire}] {insight.Title}: {insight.Direction.ToWire()} '{insight.Connector}' ({insight.ConnectorType.ToWire()}): "
+                + $"{Number(insight.Messages)} of {Number(insight.TotalMessages)} messages ({insight.SharePercent.ToString("0.#", Invariant)}%{threshold})");
+            output.WriteLine($"      {insight.Advice}");
+        }
+
         output.WriteLine();
 
         output.WriteLine("Legacy peers: unverified certificates on connectors that should verify (Forced TLS, Partner, OnPremises), and weak ciphers");
@@ -180,6 +204,8 @@ public sealed record TransitSecurityReport(
     private static string Capitalise(string word) => char.ToUpperInvariant(word[0]) + word[1..];
 
     private static string Number(long value) => value.ToString("N0", Invariant);
+
+    private static string Share(double percent) => percent.ToString("0.##", Invariant);
 
     public static string ConcernWire(SecurityConcern concern) => concern == SecurityConcern.WeakCipher ? "weak-cipher" : "unverified-certificate";
 
@@ -253,6 +279,26 @@ public sealed record TransitSecurityReport(
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("insights");
+        foreach (var insight in Insights)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", insight.Id);
+            json.WriteString("kind", insight.Kind.ToString());
+            json.WriteString("title", insight.Title);
+            json.WriteString("severity", insight.SeverityWire);
+            json.WriteString("direction", insight.Direction.ToWire());
+            json.WriteString("connector", insight.Connector);
+            json.WriteString("connectorType", insight.ConnectorType.ToWire());
+            json.WriteNumber("messages", insight.Messages);
+            json.WriteNumber("connectorMessages", insight.TotalMessages);
+            json.WriteNumber("sharePercent", Math.Round(insight.SharePercent, 2));
+            json.WriteNumber("thresholdPercent", insight.ThresholdPercent);
+            json.WriteString("advice", insight.Advice);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
@@ -305,7 +351,9 @@ public sealed record TransitSecurityReport(
     /// Rows of sections <c>security</c> (per direction when <c>connector</c> is empty, else per connector: one row per
     /// auth level with <c>auth</c> set, one per cipher class with <c>cipher</c> set), <c>security-peer</c> (its
     /// concern in <c>reason</c>), <c>blocked</c> (recipient domain in <c>peer</c>, reason in <c>reason</c>, deliveries
-    /// in <c>messages</c>) and <c>no-tls-domain</c>.
+    /// in <c>messages</c>), <c>no-tls-domain</c> and <c>security-insight</c> (its id in <c>reason</c>, its messages in
+    /// <c>messages</c>, its share in <c>percent</c>, and the last five columns: severity, the connector's messages,
+    /// threshold, title, advice).
     /// </summary>
     public void WriteCsv(TextWriter output)
     {
@@ -336,6 +384,13 @@ public sealed record TransitSecurityReport(
             WriteCsvRow(output, "no-tls-domain", Direction.Outbound.ToWire(), "", "", "", Count(row.Messages), "",
                 CsvReportWriter.Quote(row.Domain), "", Time(row.LastSeen), row.Host, row.Ip, "", "", "");
         }
+
+        foreach (var insight in Insights)
+        {
+            WriteCsvRow(output, "security-insight", insight.Direction.ToWire(), CsvReportWriter.Quote(insight.Connector), insight.ConnectorType.ToWire(), "", Count(insight.Messages),
+                insight.SharePercent.ToString("0.##", Invariant), "", "", "", null, null, "", "", insight.Id,
+                insight.SeverityWire, Count(insight.TotalMessages), Share(insight.ThresholdPercent), CsvReportWriter.Quote(insight.Title), CsvReportWriter.Quote(insight.Advice));
+        }
     }
 
     private static void WriteBreakdownRows(TextWriter output, Direction direction, string connector, string type, string forced, SecurityCounts breakdown)
@@ -353,11 +408,13 @@ public sealed record TransitSecurityReport(
 
     private static void WriteCsvRow(
         TextWriter output, string section, string direction, string connector, string type, string forced, string messages, string percent,
-        string peer, string sources, string lastSeen, string? host, string? ip, string auth, string cipher, string reason)
+        string peer, string sources, string lastSeen, string? host, string? ip, string auth, string cipher, string reason,
+        string severity = "", string total = "", string threshold = "", string title = "", string advice = "")
     {
-        // section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason
+        // section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason,
+        // severity,total,threshold_percent,title,advice
         output.Write(string.Join(',', section, "", direction, connector, type, forced, "", messages, percent, peer, sources, lastSeen,
-            CsvReportWriter.Quote(host ?? ""), CsvReportWriter.Quote(ip ?? ""), auth, cipher, reason));
+            CsvReportWriter.Quote(host ?? ""), CsvReportWriter.Quote(ip ?? ""), auth, cipher, reason, severity, total, threshold, title, advice));
         output.Write('\n');
     }
 

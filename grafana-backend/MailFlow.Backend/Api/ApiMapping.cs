@@ -135,6 +135,30 @@ internal static class ApiMapping
         Advice = insight.Advice,
     };
 
+    public static V1.SecurityInsight ToApi(SecurityInsight insight) => new()
+    {
+        Id = insight.Id,
+        Title = insight.Title,
+        Kind = ToApi(insight.Kind),
+        Severity = insight.Severity == InsightSeverity.Warning ? V1.InsightSeverity.Warning : V1.InsightSeverity.Critical,
+        Direction = ToApi(insight.Direction),
+        Connector = insight.Connector,
+        ConnectorType = ToApi(insight.ConnectorType),
+        SharePercent = insight.SharePercent,
+        Messages = insight.Messages,
+        TotalMessages = insight.TotalMessages,
+        ThresholdPercent = insight.ThresholdPercent,
+        Advice = insight.Advice,
+    };
+
+    public static V1.SecurityInsightKind ToApi(SecurityInsightKind kind) => kind switch
+    {
+        SecurityInsightKind.PartnerUnverifiedCertificates => V1.SecurityInsightKind.PartnerUnverifiedCertificates,
+        SecurityInsightKind.ForcedTlsUnverifiedPeers => V1.SecurityInsightKind.ForcedTlsUnverifiedPeers,
+        SecurityInsightKind.WeakCiphers => V1.SecurityInsightKind.WeakCiphers,
+        _ => V1.SecurityInsightKind.Unspecified,
+    };
+
     public static V1.LegacyPeer ToApi(LegacyPeer peer) => new()
     {
         Peer = peer.Peer,

@@ -96,6 +96,16 @@ public sealed partial class MailFlowInsightsService
             return response;
         });
 
+    /// <inheritdoc />
+    public override Task<V1.GetSecurityInsightsResponse> GetSecurityInsights(V1.GetSecurityInsightsRequest request, ServerCallContext context) =>
+        Run(async () =>
+        {
+            var insights = await engine.GetSecurityInsightsAsync(ApiMapping.ToFilter(request.Filter, time), context.CancellationToken).ConfigureAwait(false);
+            var response = new V1.GetSecurityInsightsResponse();
+            response.Insights.AddRange(insights.Select(ApiMapping.ToApi));
+            return response;
+        });
+
     private static V1.SecurityBreakdown ToApi(SecurityCounts counts)
     {
         var breakdown = new V1.SecurityBreakdown { Messages = counts.Messages };

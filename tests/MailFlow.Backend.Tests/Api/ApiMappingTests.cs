@@ -35,4 +35,15 @@ public sealed class ApiMappingTests
         Assert.Equal(Enum.GetValues<V1.Direction>().Length - 1, Directions.All.Count);
         Assert.Equal(Enum.GetValues<V1.ConnectorType>().Length - 1, ConnectorTypes.All.Count);
     }
+
+    [Fact]
+    public void SecurityInsightKinds_EveryValue_MapsToTheApiValueOfTheSameName()
+    {
+        var kinds = Enum.GetValues<MailFlow.Questions.SecurityInsightKind>();
+        Assert.Equal(Enum.GetValues<V1.SecurityInsightKind>().Length - 1, kinds.Length);
+        foreach (var kind in kinds)
+        {
+            Assert.Equal(kind.ToString(), ApiMapping.ToApi(kind).ToString());
+        }
+    }
 }

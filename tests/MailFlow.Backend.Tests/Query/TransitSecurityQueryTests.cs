@@ -253,4 +253,52 @@ public sealed class TransitSecurityQueryTests
         var domains = await server.Client.GetPlaintextDomainsAsync(new GetPlaintextDomainsRequest { Filter = range });
         Assert.Equal(["plain.example"], domains.Domains.Select(d => d.RecipientDomain));
     }
+
+    /// <summary>
+    /// "Fabrikam outbound" (outbound Partner, Forced TLS) over both days: 14 messages, of which untrusted 3 and
+    /// anonymous 0 are unverified (the 4 minutes without security points are unknown, never unverified): 3 / 14 =
+    /// 21.43 %. Forced TLS from one unverified message: critical; Partner with >= 10 messages and >= 5 %: warning. No
+    /// weak cipher (strong 7, legacy 3, unknown 4). The inbound internet connector (anonymous 5) raises nothing:
+    /// inbound anonymous is normal and it is no Partner. Critical first.
+    /// </summary>
+    [Fact]
+    public async Task Api_GetSecurityInsights_UnverifiedPeersOnTheForcedPartnerConnector()
+    {
+        await using var server = await ApiServer.StartAsync(Options);
+        Filter Window(DateTimeOffset from, DateTimeOffset to) => new() { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) };
+        var day1 = ConnectorFixture.Day1;
+
+        var insights = (await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = Window(day1, day1.AddDays(2)) })).Insights;
+
+        Assert.Equal(
+        [
+            ("OutboundForcedTlsUnverifiedPeers", SecurityInsightKind.ForcedTlsUnverifiedPeers, InsightSeverity.Critical, 3L, 14L, 0.0),
+            ("OutboundPartnerUnverifiedCertificates", SecurityInsightKind.PartnerUnverifiedCertificates, InsightSeverity.Warning, 3L, 14L, 5.0),
+        ], insights.Select(i => (i.Id, i.Kind, i.Severity, i.Messages, i.TotalMessages, i.ThresholdPercent)));
+        Assert.All(insights, i =>
+        {
+            Assert.Equal(("Fabrikam outbound", MailFlow.Api.V1.ConnectorType.Partner, MailFlow.Api.V1.Direction.Outbound), (i.Connector, i.ConnectorType, i.Direction));
+            Assert.Equal(21.43, Math.Round(i.SharePercent, 2));
+            Assert.NotEmpty(i.Advice);
+        });
+        Assert.Equal("Forced TLS connector with unverified peers", insights[0].Title);
+
+        // 09:00 to 10:00 holds the 10 messages with security points: 3 / 10 = 30 %, still >= 10 messages for the Partner rule.
+        var nine = (await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = Window(day1.AddHours(9), day1.AddHours(10)) })).Insights;
+        Assert.Equal([("OutboundForcedTlsUnverifiedPeers", 3L, 10L, 30.0), ("OutboundPartnerUnverifiedCertificates", 3L, 10L, 30.0)], nine.Select(i => (i.Id, i.Messages, i.TotalMessages, i.SharePercent)));
+
+        // 10:00 to 11:00: the 4 messages without security points are unknown, not unverified: nothing.
+        Assert.Empty((await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = Window(day1.AddHours(10), day1.AddHours(11)) })).Insights);
+
+        // The filter applies as in GetTransitSecurity: inbound only, or Internet connectors only, leaves nothing.
+        var inbound = Window(day1, day1.AddDays(2));
+        inbound.Direction = MailFlow.Api.V1.Direction.Inbound;
+        Assert.Empty((await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = inbound })).Insights);
+        var internet = Window(day1, day1.AddDays(2));
+        internet.ConnectorType = MailFlow.Api.V1.ConnectorType.Internet;
+        Assert.Empty((await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = internet })).Insights);
+        var fabrikam = Window(day1, day1.AddDays(2));
+        fabrikam.Connectors.Add("Fabrikam outbound");
+        Assert.Equal(2, (await server.Client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = fabrikam })).Insights.Count);
+    }
 }

@@ -14,9 +14,10 @@ namespace MailFlow.Backend.Tests.Questions;
 /// One set of questions behind the three faces: the same logs go through the real <c>mailflow-exporter report
 /// --output json</c>, and through the real <c>mailflow-exporter ingest</c> into a private influxd, asked there through
 /// the public gRPC API over a real channel and through the packaged plugin under the Go host. Every question (the
-/// TLS counts per direction, the per-day details, the connector report per day and over the window, the insights
-/// and the legacy peers) must give the same numbers in all three, with the same window and thresholds. The
-/// thresholds are not the defaults (2 %, 5 messages), so that a face which ignored them would stand out.
+/// TLS counts per direction, the per-day details, the connector report per day and over the window, the insights,
+/// the legacy peers, the transit-security breakdowns and insights) must give the same numbers in all three, with the
+/// same window and thresholds. The TLS insights' thresholds are not the defaults (2 %, 5 messages), so that a face
+/// which ignored them would stand out; the transit-security insights have fixed thresholds everywhere.
 /// </summary>
 public sealed class ThreeWayAgreementTests
 {
@@ -30,6 +31,14 @@ public sealed class ThreeWayAgreementTests
     /// (peers seen by several mail servers, merged before they are ranked).
     /// </summary>
     public static TheoryData<string> Inputs => ["corpus", "postfix", "exchange", "exim", "sendmail", "csv", "all"];
+
+    /// <summary>
+    /// The inputs that raise a transit-security insight, so that agreeing on one is not agreeing on nothing: every
+    /// delivery to fabrikam.com ("Fabrikam outbound", an outbound Partner connector) is to an untrusted certificate in
+    /// the Postfix sample (<c>grep 'established to mx.fabrikam.com' mail.log</c>: 28 lines, all "Untrusted") and in the
+    /// CSV sample (10 outbound rows to fabrikam.com, all <c>untrusted</c>): 100 % of at least 10 messages, above 5 %.
+    /// </summary>
+    private static readonly string[] WithSecurityInsights = ["postfix", "csv", "all"];
 
     [Theory]
     [MemberData(nameof(Inputs))]
@@ -79,6 +88,14 @@ public sealed class ThreeWayAgreementTests
             Assert.True(report.Security.SequenceEqual(answers.Security), $"{input}: transit security per direction and connector, report vs {face}:\n{Diff(report.Security, answers.Security)}");
             Assert.True(report.Blocked.SequenceEqual(answers.Blocked), $"{input}: blocked deliveries, report vs {face}:\n{Diff(report.Blocked, answers.Blocked)}");
             Assert.True(report.Plaintext.SequenceEqual(answers.Plaintext), $"{input}: plaintext recipient domains, report vs {face}:\n{Diff(report.Plaintext, answers.Plaintext)}");
+            Assert.True(report.SecurityInsights.SequenceEqual(answers.SecurityInsights), $"{input}: transit-security insights, report vs {face}:\n{Diff(report.SecurityInsights, answers.SecurityInsights)}");
+        }
+
+        // The plugin's frame has no connector total; the API's must be the report's.
+        Assert.True(report.SecurityInsightTotals.SequenceEqual(api.SecurityInsightTotals), $"{input}: transit-security insights' connector messages, report vs gRPC API:\n{Diff(report.SecurityInsightTotals, api.SecurityInsightTotals)}");
+        if (WithSecurityInsights.Contains(input))
+        {
+            Assert.Contains(report.SecurityInsights, i => i.StartsWith("OutboundPartnerUnverifiedCertificates warning outbound 'Fabrikam outbound' Partner", StringComparison.Ordinal));
         }
 
         // Every input carries auth and cipher levels to agree on.
@@ -99,9 +116,11 @@ public sealed class ThreeWayAgreementTests
         List<string> Peers,
         SortedDictionary<string, long> Security,
         List<string> Blocked,
-        List<string> Plaintext);
+        List<string> Plaintext,
+        List<string> SecurityInsights,
+        List<string> SecurityInsightTotals);
 
-    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], [], new(StringComparer.Ordinal), [], []);
+    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], [], new(StringComparer.Ordinal), [], [], [], []);
 
     private static readonly string[] Versions = ["none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
 
@@ -155,6 +174,13 @@ public sealed class ThreeWayAgreementTests
         answers.Blocked.AddRange(security["blocked"]!.AsArray().Select(b => Blocked((string)b!["recipientDomain"]!, (string)b["reason"]!, (string)b["connector"]!, (long)b["deliveries"]!,
             b["sources"]!.AsArray().Select(s => (string)s!), DateTimeOffset.Parse((string)b["lastSeen"]!, CultureInfo.InvariantCulture))));
         answers.Plaintext.AddRange(security["noTlsDomains"]!.AsArray().Select(d => Plaintext((string)d!["recipientDomain"]!, (long)d["messages"]!, DateTimeOffset.Parse((string)d["lastSeen"]!, CultureInfo.InvariantCulture))));
+        foreach (var insight in security["insights"]!.AsArray())
+        {
+            answers.SecurityInsights.Add(SecurityInsight((string)insight!["id"]!, (string)insight["severity"]!, (string)insight["direction"]!, (string)insight["connector"]!,
+                (string)insight["connectorType"]!, (long)insight["messages"]!, (double)insight["sharePercent"]!, (double)insight["thresholdPercent"]!));
+            answers.SecurityInsightTotals.Add($"{insight["id"]} '{insight["connector"]}': {(long)insight["connectorMessages"]!}");
+        }
+
         return answers;
     }
 
@@ -215,6 +241,13 @@ public sealed class ThreeWayAgreementTests
         answers.Blocked.AddRange(blocked.Blocked.Select(b => Blocked(b.RecipientDomain, b.Reason, b.Connector, b.Deliveries, b.Sources, b.LastSeen.ToDateTimeOffset())));
         var plaintext = await client.GetPlaintextDomainsAsync(new GetPlaintextDomainsRequest { Filter = Window(), Limit = PeerLimit });
         answers.Plaintext.AddRange(plaintext.Domains.Select(d => Plaintext(d.RecipientDomain, d.Messages, d.LastSeen.ToDateTimeOffset())));
+        foreach (var insight in (await client.GetSecurityInsightsAsync(new GetSecurityInsightsRequest { Filter = Window() })).Insights)
+        {
+            answers.SecurityInsights.Add(SecurityInsight(insight.Id, insight.Severity == InsightSeverity.Critical ? "critical" : "warning", Wire(insight.Direction), insight.Connector,
+                Wire(insight.ConnectorType), insight.Messages, insight.SharePercent, insight.ThresholdPercent));
+            answers.SecurityInsightTotals.Add($"{insight.Id} '{insight.Connector}': {insight.TotalMessages}");
+        }
+
         return answers;
     }
 
@@ -253,6 +286,7 @@ public sealed class ThreeWayAgreementTests
             Query("securityConnectors", new JsonObject { ["queryType"] = "securityConnectors" }),
             Query("blocked", new JsonObject { ["queryType"] = "blocked", ["limit"] = PeerLimit }),
             Query("plaintextDomains", new JsonObject { ["queryType"] = "plaintextDomains", ["limit"] = PeerLimit }),
+            Query("securityInsights", new JsonObject { ["queryType"] = "securityInsights" }),
         ]);
 
         var answers = NewAnswers();
@@ -313,6 +347,9 @@ public sealed class ThreeWayAgreementTests
             DecodedFrames.Text(r["sources"])!.Split(", ", StringSplitOptions.RemoveEmptyEntries), Instant(r["last_seen"]))));
         answers.Plaintext.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "plaintextDomains", "plaintext domains"))).Select(r => Plaintext(
             DecodedFrames.Text(r["recipient_domain"])!, DecodedFrames.Long(r["messages"]), Instant(r["last_seen"]))));
+        answers.SecurityInsights.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "securityInsights", "transit-security insights"))).Select(r => SecurityInsight(
+            DecodedFrames.Text(r["id"])!, DecodedFrames.Text(r["severity"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["connector_type"])!,
+            DecodedFrames.Long(r["messages"]), DecodedFrames.Double(r["share_pct"]), DecodedFrames.Double(r["threshold_pct"]))));
         return answers;
     }
 
@@ -384,6 +421,9 @@ public sealed class ThreeWayAgreementTests
 
     private static string Insight(string id, string severity, string direction, string connector, string type, string tls, long messages, double share, double threshold) =>
         $"{id} {severity} {direction} '{connector}' {type} {tls}: {messages} messages, {Round(share)} % (threshold {Round(threshold)} %)";
+
+    private static string SecurityInsight(string id, string severity, string direction, string connector, string type, long messages, double share, double threshold) =>
+        $"{id} {severity} {direction} '{connector}' {type}: {messages} messages, {Round(share)} % (threshold {Round(threshold)} %)";
 
     /// <summary>The last sighting to the second: InfluxDB keeps <c>last_seen</c> in whole seconds.</summary>
     private static string Peer(string peer, string direction, string connector, string tls, long messages, IEnumerable<string> sources, DateTimeOffset lastSeen) =>

@@ -157,11 +157,11 @@ public sealed class ReportCommandTests : IDisposable
         var result = ExporterProcess.Run(["report", log, "--output", "csv"]);
 
         var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason", lines[0]);
-        Assert.Contains("widget,,inbound,,,,TLS1.2,1,50,,,,,,,,", lines);
-        Assert.Contains("day,2026-11-26,inbound,,,,none,1,50,,,,,,,,", lines);
+        Assert.Equal("section,date,direction,connector,connector_type,forced_tls,tls,messages,percent,peer,sources,last_seen,last_host,last_ip,auth,cipher,reason,severity,total,threshold_percent,title,advice", lines[0]);
+        Assert.Contains("widget,,inbound,,,,TLS1.2,1,50,,,,,,,,,,,,,", lines);
+        Assert.Contains("day,2026-11-26,inbound,,,,none,1,50,,,,,,,,,,,,,", lines);
         // The plaintext message (11:00:01, mail.spam.example, logged by mx1) is the one legacy peer, last seen in the minute 11:00.
-        Assert.Contains("peer,,inbound,From the internet without a connector,Internet,,none,1,,spam.example,mx1,2026-11-26T11:00:00Z,mail.spam.example,192.0.2.7,,,", lines);
+        Assert.Contains("peer,,inbound,From the internet without a connector,Internet,,none,1,,spam.example,mx1,2026-11-26T11:00:00Z,mail.spam.example,192.0.2.7,,,,,,,,", lines);
     }
 
     [Fact]

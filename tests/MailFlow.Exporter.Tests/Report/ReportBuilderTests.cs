@@ -195,7 +195,7 @@ public sealed class ReportBuilderTests
         var csv = new StringWriter();
         CsvReportWriter.Write(report, csv);
         var lines = csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("peer,,inbound,Fabrikam,Partner,,TLS1.0,2,,fabrikam.com,mx1 mx2,2026-11-25T10:00:00Z,mx.fabrikam.com,198.51.100.20,,,", lines);
+        Assert.Contains("peer,,inbound,Fabrikam,Partner,,TLS1.0,2,,fabrikam.com,mx1 mx2,2026-11-25T10:00:00Z,mx.fabrikam.com,198.51.100.20,,,,,,,,", lines);
         Assert.All(lines, line => Assert.Equal(CsvReportWriter.Header.Count(c => c == ','), line.Count(c => c == ',')));
 
         var table = new StringWriter();

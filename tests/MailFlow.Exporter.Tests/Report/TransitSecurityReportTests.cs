@@ -84,6 +84,75 @@ public sealed class TransitSecurityReportTests
         Assert.Matches(@"inbound\s+159\s+0\.0%\s+0\.0%\s+0\.0%\s+88\.7%\s+11\.3%", result.StdOut);
     }
 
+    // Fixtures/postfix/transit-insights.log with samples/connectors.yaml (its header lists every delivery):
+    // Contoso (Partner, Forced TLS) 1 anonymous of 2 = 50 %, critical from one message; "Fabrikam outbound" (Partner,
+    // 10 messages) 2 untrusted = 20 % (>= 5 %) and 1 3DES = 10 % (>= 1 %); the internet delivery (untrusted, RC4)
+    // raises nothing. Critical first, then the larger share.
+    private static readonly string InsightsLog = Fixtures.Path("postfix", "transit-insights.log");
+
+    private static ExporterProcess.Result ReportInsights(string output) =>
+        ExporterProcess.Run(["report", "--connectors", Path.Combine(RepoPaths.Root, "samples", "connectors.yaml"), InsightsLog, "--output", output]);
+
+    [Fact]
+    public void Report_Json_TransitSecurityInsightsFromTheLog()
+    {
+        var json = Json(ReportInsights("json"));
+
+        var insights = json.GetProperty("transitSecurity").GetProperty("insights").EnumerateArray().ToList();
+        string Row(JsonElement i) => string.Join('|', i.GetProperty("id").GetString(), i.GetProperty("kind").GetString(), i.GetProperty("severity").GetString(),
+            i.GetProperty("direction").GetString(), i.GetProperty("connector").GetString(), i.GetProperty("connectorType").GetString(), i.GetProperty("messages").GetInt64(),
+            i.GetProperty("connectorMessages").GetInt64(), i.GetProperty("sharePercent").GetDouble(), i.GetProperty("thresholdPercent").GetDouble());
+        Assert.Equal(
+        [
+            "OutboundForcedTlsUnverifiedPeers|ForcedTlsUnverifiedPeers|critical|outbound|Contoso|Partner|1|2|50|0",
+            "OutboundPartnerUnverifiedCertificates|PartnerUnverifiedCertificates|warning|outbound|Fabrikam outbound|Partner|2|10|20|5",
+            "OutboundPartnerWeakCiphers|WeakCiphers|warning|outbound|Fabrikam outbound|Partner|1|10|10|1",
+        ], insights.Select(Row));
+        Assert.Equal("Forced TLS connector with unverified peers", insights[0].GetProperty("title").GetString());
+        Assert.Equal("Weak ciphers on a Partner connector", insights[2].GetProperty("title").GetString());
+        Assert.All(insights, i => Assert.False(string.IsNullOrWhiteSpace(i.GetProperty("advice").GetString())));
+
+        // The TLS-version insights are another list: TLS 1.2 and 1.3 only on the Partner connectors, no plaintext.
+        Assert.Equal(0, json.GetProperty("insights").GetArrayLength());
+    }
+
+    [Fact]
+    public void Report_Table_TransitSecurityInsightsFromTheLog()
+    {
+        var result = ReportInsights("table");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        var section = result.StdOut[result.StdOut.IndexOf("Transit security insights", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n\n", StringComparison.Ordinal)];
+        var lines = section.Split('\n');
+        Assert.Equal(1 + 3 * 2, lines.Length); // the heading, then each insight and its advice
+        Assert.Equal("  [critical] Forced TLS connector with unverified peers: outbound 'Contoso' (Partner): 1 of 2 messages (50%)", lines[1]);
+        Assert.Equal("  [warning] Outbound Partner connector delivering to unverified certificates: outbound 'Fabrikam outbound' (Partner): 2 of 10 messages (20%; threshold 5%)", lines[3]);
+        Assert.Equal("  [warning] Weak ciphers on a Partner connector: outbound 'Fabrikam outbound' (Partner): 1 of 10 messages (10%; threshold 1%)", lines[5]);
+        Assert.StartsWith("      Disable RC4, 3DES", lines[6], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_Csv_TransitSecurityInsightsFromTheLog()
+    {
+        var result = ReportInsights("csv");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // Titles have no comma; the advice (quoted, with commas) is the last column, so the first 21 fields split plainly.
+        var header = lines[0].Split(',');
+        var rows = lines.Where(l => l.StartsWith("security-insight,", StringComparison.Ordinal)).Select(l => l.Split(',')).ToList();
+        string Field(string[] row, string column) => row[Array.IndexOf(header, column)];
+        Assert.Equal(
+        [
+            "OutboundForcedTlsUnverifiedPeers critical outbound Contoso Partner 1 2 50 0 Forced TLS connector with unverified peers",
+            "OutboundPartnerUnverifiedCertificates warning outbound Fabrikam outbound Partner 2 10 20 5 Outbound Partner connector delivering to unverified certificates",
+            "OutboundPartnerWeakCiphers warning outbound Fabrikam outbound Partner 1 10 10 1 Weak ciphers on a Partner connector",
+        ], rows.Select(r => string.Join(' ', Field(r, "reason"), Field(r, "severity"), Field(r, "direction"), Field(r, "connector"), Field(r, "connector_type"),
+            Field(r, "messages"), Field(r, "total"), Field(r, "percent"), Field(r, "threshold_percent"), Field(r, "title"))));
+        Assert.All(rows, r => Assert.StartsWith("\"", Field(r, "advice"), StringComparison.Ordinal));
+    }
+
     private static MailRecord Mail(Direction direction, TlsVersion tls, TransitAuth auth, CipherClass cipher, string? sender = null, string? recipient = null, string? host = null, string? ip = null, BlockReason blocked = BlockReason.None) => new()
     {
         Timestamp = Day,
