@@ -28,6 +28,7 @@ internal sealed class ExchangeParser : ILogParser
     private readonly Dictionary<ulong, Session> _sessions = [];
     private readonly Stack<Session> _pool = new();
     private readonly Utf8StringCache _strings = new();
+    private readonly Text.CipherClassCache _schannelClasses = new();
 
     private LogKind _kind;
     private int _dateColumn;
@@ -385,7 +386,7 @@ internal sealed class ExchangeParser : ILogParser
                 session.TlsSeen = true;
                 var algorithm = text.IndexOf("bulk encryption algorithm "u8);
                 session.Cipher = algorithm < 0 ? null : _strings.Get(Utf8Text.FirstWord(text[(algorithm + 26)..]));
-                session.CipherClass = algorithm < 0 ? CipherClass.Unknown : ClassifySchannel(text[(algorithm + 26)..]);
+                session.CipherClass = algorithm < 0 ? CipherClass.Unknown : ClassifySchannelCached(text[(algorithm + 26)..]);
             }
 
             return;
@@ -396,6 +397,24 @@ internal sealed class ExchangeParser : ILogParser
         {
             session.Authenticated = true;
         }
+    }
+
+    /// <summary>
+    /// <see cref="ClassifySchannel"/> remembered per algorithm text (up to the key exchange, which does not decide the
+    /// class): a server logs the same few combinations on every TLS line.
+    /// </summary>
+    private CipherClass ClassifySchannelCached(ReadOnlySpan<byte> afterBulk)
+    {
+        var keyExchange = afterBulk.IndexOf(" and key exchange"u8);
+        var key = keyExchange < 0 ? afterBulk : afterBulk[..keyExchange];
+        if (_schannelClasses.TryGet(key, 0, out var known))
+        {
+            return known;
+        }
+
+        var found = ClassifySchannel(afterBulk);
+        _schannelClasses.Add(key, 0, found);
+        return found;
     }
 
     /// <summary>
