@@ -57,6 +57,7 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   tlsrptDays: [],
   tlsrptInsights: ['Failed share %', 'Min sessions'],
   tlsrptInsightShares: ['Failed share %', 'Min sessions'],
+  securityPeers: ['Limit'],
 };
 const ALL_EXTRA = ['Measure', 'Min messages', 'Limit', 'Failed share %', 'Min sessions'];
 
