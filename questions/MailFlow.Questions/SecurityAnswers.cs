@@ -44,3 +44,13 @@ public sealed record BlockedDomain(string Domain, BlockReason Reason, string Con
 /// <summary>A recipient domain that took outbound mail in plaintext (does not offer TLS, or the path did not use it).</summary>
 /// <param name="LastSeen">Start of the UTC minute of the latest such message; <paramref name="Host"/> and <paramref name="Ip"/> are its when known.</param>
 public sealed record PlaintextDomain(string Domain, long Messages, DateTimeOffset LastSeen, IReadOnlyList<string> Sources, string? Host = null, string? Ip = null);
+
+/// <summary>
+/// A peer to contact: its messages on one connector and direction raised one concern (an unverified certificate
+/// where one should be verified, or a weak cipher) with one auth level and cipher class, its mail servers merged.
+/// </summary>
+/// <param name="LastSeen">Start of the UTC minute of the latest such message; <paramref name="Host"/> and <paramref name="Ip"/> are its when known (the report).</param>
+/// <param name="Sources">The mail servers that logged them ("" left out), in ordinal order.</param>
+public sealed record SecurityPeer(
+    string Peer, Direction Direction, string Connector, ConnectorType ConnectorType, SecurityConcern Concern, TransitAuth Auth, CipherClass Cipher,
+    long Messages, DateTimeOffset LastSeen, IReadOnlyList<string> Sources, string? Host = null, string? Ip = null);

@@ -47,6 +47,12 @@ public interface IMailFlowTotals
 
     /// <summary>Outbound deliveries a TLS policy stopped, over the range, per recipient domain, reason, connector and mail server.</summary>
     Task<IReadOnlyList<BlockedTotal>> BlockedTotalsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Messages over the range with a transit-security concern (<see cref="SecurityConcern"/>), per peer, direction,
+    /// connector, concern, auth level, cipher class and mail server.
+    /// </summary>
+    Task<IReadOnlyList<SecurityPeerTotal>> SecurityPeerTotalsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Messages of one bucket, direction and TLS version.</summary>
@@ -70,3 +76,10 @@ public readonly record struct DirectionSecurityTotal(DateTimeOffset Bucket, Dire
 /// <summary>Deliveries to one recipient domain that a TLS policy stopped for one reason, on one connector, logged by one mail server.</summary>
 /// <param name="LastSeen">The latest such delivery; <paramref name="Host"/> and <paramref name="Ip"/> are its, when known.</param>
 public readonly record struct BlockedTotal(string Domain, BlockReason Reason, string Connector, string Source, long Deliveries, DateTimeOffset LastSeen, string? Host = null, string? Ip = null);
+
+/// <summary>One mail server's messages with one peer, direction and connector that raised one concern with one auth level and cipher class.</summary>
+/// <param name="Source">The mail server that logged them ("" when unknown).</param>
+/// <param name="LastSeen">Its latest such message; <paramref name="Host"/> and <paramref name="Ip"/> are that message's, when known.</param>
+public readonly record struct SecurityPeerTotal(
+    string Peer, Direction Direction, string Connector, ConnectorType ConnectorType, SecurityConcern Concern, TransitAuth Auth, CipherClass Cipher,
+    string Source, long Messages, DateTimeOffset LastSeen, string? Host = null, string? Ip = null);

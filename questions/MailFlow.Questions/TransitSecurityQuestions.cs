@@ -125,6 +125,44 @@ public static class TransitSecurityQuestions
     }
 
     /// <summary>
+    /// The peers to contact: messages with an unverified certificate on a connector that should verify, or with a
+    /// weak cipher, per peer, direction, connector, concern, auth level and cipher class, whichever mail servers
+    /// logged them; weak ciphers first, then busiest, then by peer, direction and connector, cut to
+    /// <paramref name="limit"/> after merging.
+    /// </summary>
+    public static async Task<IReadOnlyList<SecurityPeer>> SecurityPeersAsync(IMailFlowTotals totals, int limit, CancellationToken cancellationToken = default)
+    {
+        var merged = new Dictionary<(string Peer, Direction Direction, string Connector, ConnectorType Type, SecurityConcern Concern, TransitAuth Auth, CipherClass Cipher), (long Messages, SecurityPeerTotal Latest, SortedSet<string> Sources)>();
+        foreach (var total in await totals.SecurityPeerTotalsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = (total.Peer, total.Direction, total.Connector, total.ConnectorType, total.Concern, total.Auth, total.Cipher);
+            var found = merged.TryGetValue(key, out var existing) ? existing : (0, total, new SortedSet<string>(StringComparer.Ordinal));
+            if (total.Source.Length > 0)
+            {
+                found.Item3.Add(total.Source);
+            }
+
+            merged[key] = (found.Item1 + total.Messages, total.LastSeen > found.Item2.LastSeen ? total : found.Item2, found.Item3);
+        }
+
+        return merged
+            .Where(p => p.Value.Messages > 0)
+            .OrderBy(p => p.Key.Concern == SecurityConcern.WeakCipher ? 0 : 1)
+            .ThenByDescending(p => p.Value.Messages)
+            .ThenBy(p => p.Key.Peer, StringComparer.Ordinal)
+            .ThenBy(p => p.Key.Direction)
+            .ThenBy(p => p.Key.Connector, StringComparer.Ordinal)
+            .ThenBy(p => p.Key.Type)
+            .ThenBy(p => p.Key.Auth)
+            .ThenBy(p => p.Key.Cipher)
+            .Take(Math.Max(0, limit))
+            .Select(p => new SecurityPeer(
+                p.Key.Peer, p.Key.Direction, p.Key.Connector, p.Key.Type, p.Key.Concern, p.Key.Auth, p.Key.Cipher,
+                p.Value.Messages, ToMinute(p.Value.Latest.LastSeen), [.. p.Value.Sources], p.Value.Latest.Host, p.Value.Latest.Ip))
+            .ToList();
+    }
+
+    /// <summary>
     /// Microsoft's "Recipient domains not supporting TLS": outbound messages delivered in plaintext per recipient
     /// domain (the peer of an outbound message), whatever the connector and mail server; busiest first, then by
     /// domain, cut to <paramref name="limit"/>.

@@ -62,7 +62,7 @@ public sealed class MailFlowAggregator : IRecordSink
     public IEnumerable<SecurityPoint> SecuritySeries => Security.Series(ToTime);
 
     /// <summary>Every bucket's counts of transit-security concerns per peer.</summary>
-    public IEnumerable<(DateTimeOffset Minute, SecurityPeerKey Key, Counts Counts)> SecurityPeers => Security.Peers(ToTime);
+    public IEnumerable<SecurityPeerPoint> SecurityPeers => Security.Peers(ToTime);
 
     /// <summary>Every bucket's deliveries blocked by a TLS policy, per recipient domain and reason.</summary>
     public IEnumerable<BlockedPoint> Blocked => Security.Blocked(ToTime);

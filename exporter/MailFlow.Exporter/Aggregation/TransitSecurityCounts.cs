@@ -11,18 +11,11 @@ public readonly record struct SecurityKey(Direction Direction, ConnectorInfo Con
 /// <summary>Counts of one transit-security series over one bucket.</summary>
 public readonly record struct SecurityPoint(DateTimeOffset Minute, SecurityKey Key, Counts Counts);
 
-/// <summary>Why a peer is listed among the transit-security legacy peers.</summary>
-public enum SecurityConcern : byte
-{
-    /// <summary>A certificate that was not verified (untrusted) or none at all (anonymous), on a connector that should verify.</summary>
-    UnverifiedCertificate = 0,
-
-    /// <summary>A weak cipher (RC4, 3DES, NULL, EXPORT, MD5, under 128 bits), on any connector.</summary>
-    WeakCipher = 1,
-}
-
-/// <summary>One peer with a transit-security concern.</summary>
+/// <summary>One peer with a transit-security concern (<see cref="SecurityConcern"/>).</summary>
 public readonly record struct SecurityPeerKey(Direction Direction, ConnectorInfo Connector, SecurityConcern Concern, TransitAuth Auth, CipherClass Cipher, string Source, string Peer);
+
+/// <summary>Counts of one security-peer series over one bucket.</summary>
+public readonly record struct SecurityPeerPoint(DateTimeOffset Minute, SecurityPeerKey Key, Counts Counts);
 
 /// <summary>Deliveries a TLS policy stopped, per recipient domain and reason.</summary>
 public readonly record struct BlockedKey(ConnectorInfo Connector, BlockReason Reason, string Source, string Domain);
@@ -100,8 +93,8 @@ public sealed class TransitSecurityCounts
     internal IEnumerable<SecurityPoint> Series(Func<long, DateTimeOffset> toTime) =>
         _series.Select(pair => new SecurityPoint(toTime(pair.Key.Bucket), pair.Key.Key, pair.Value));
 
-    internal IEnumerable<(DateTimeOffset Minute, SecurityPeerKey Key, Counts Counts)> Peers(Func<long, DateTimeOffset> toTime) =>
-        _peers.Select(pair => (toTime(pair.Key.Bucket), pair.Key.Key, pair.Value));
+    internal IEnumerable<SecurityPeerPoint> Peers(Func<long, DateTimeOffset> toTime) =>
+        _peers.Select(pair => new SecurityPeerPoint(toTime(pair.Key.Bucket), pair.Key.Key, pair.Value));
 
     internal IEnumerable<BlockedPoint> Blocked(Func<long, DateTimeOffset> toTime) =>
         _blocked.Select(pair => new BlockedPoint(toTime(pair.Key.Bucket), pair.Key.Key, pair.Value));

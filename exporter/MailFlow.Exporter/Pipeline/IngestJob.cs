@@ -90,9 +90,9 @@ public sealed class IngestJob
         var rollupTime = TimeSpan.Zero;
         if (_writer is not null)
         {
-            points = await _writer.WriteAsync(totals.Series, totals.Peers, totals.Security, totals.Blocked, cancellationToken).ConfigureAwait(false);
+            points = await _writer.WriteAsync(totals.Series, totals.Peers, totals.Security, totals.Blocked, totals.SecurityPeers, cancellationToken).ConfigureAwait(false);
             var rollupStarted = Stopwatch.GetTimestamp();
-            var (minutes, sources) = InfluxPointWriter.Touched(new MinutePoints([.. totals.Series], [.. totals.Peers], [], [.. totals.Blocked]));
+            var (minutes, sources) = InfluxPointWriter.Touched(new MinutePoints([.. totals.Series], [.. totals.Peers], [], [.. totals.Blocked], [.. totals.SecurityPeers]));
             rollupPoints = await _writer.WriteRollupsAsync(minutes, sources, cancellationToken).ConfigureAwait(false);
             rollupTime = Stopwatch.GetElapsedTime(rollupStarted);
         }

@@ -49,6 +49,16 @@ internal sealed class AggregateTotals(MailFlowAggregator aggregate, ReportWindow
             })
             .ToList());
 
+    public Task<IReadOnlyList<SecurityPeerTotal>> SecurityPeerTotalsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SecurityPeerTotal>>(InWindow(aggregate.SecurityPeers, p => p.Minute)
+            .Select(p =>
+            {
+                var key = p.Key;
+                var detail = aggregate.Security.PeerDetails[key];
+                return new SecurityPeerTotal(key.Peer, key.Direction, key.Connector.Name, key.Connector.Type, key.Concern, key.Auth, key.Cipher, key.Source, p.Counts.Messages, detail.LastSeen, detail.Host, detail.Ip);
+            })
+            .ToList());
+
     /// <summary>The points of the window: the aggregate's buckets are whole days, so the window's first day counts whole.</summary>
     private IEnumerable<T> InWindow<T>(IEnumerable<T> points, Func<T, DateTimeOffset> time)
     {

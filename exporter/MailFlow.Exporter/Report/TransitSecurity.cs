@@ -48,8 +48,6 @@ public sealed record TransitSecurityReport(
             return Empty;
         }
 
-        bool Inside(DateTimeOffset bucket) => bucket >= window.From.UtcDateTime.Date && bucket < window.To;
-
         // Breakdowns, blocked deliveries and plaintext domains are the shared questions' (the API and Grafana ask the same).
         var totals = new AggregateTotals(aggregate, window);
         var answer = TransitSecurityQuestions.BreakdownAsync(totals).GetAwaiter().GetResult();
@@ -58,31 +56,9 @@ public sealed record TransitSecurityReport(
             .Select(c => new SecurityConnectorRow(c.Connector, c.ConnectorType, c.ForcedTls, c.Direction, c.Messages))
             .ToList();
 
-        // Peers: summed over the mail servers that saw them (one row per peer, direction, connector, concern, auth, cipher).
-        var peerTotals = new Dictionary<SecurityPeerKey, long>();
-        foreach (var (minute, key, counts) in aggregate.SecurityPeers)
-        {
-            if (Inside(minute))
-            {
-                peerTotals[key] = peerTotals.GetValueOrDefault(key) + counts.Messages;
-            }
-        }
-
-        var peers = peerTotals
-            .GroupBy(t => (t.Key.Peer, t.Key.Direction, t.Key.Connector, t.Key.Concern, t.Key.Auth, t.Key.Cipher))
-            .Select(group =>
-            {
-                var latest = group.Select(t => aggregate.Security.PeerDetails[t.Key]).MaxBy(d => d.LastSeen);
-                var (peer, direction, connector, concern, auth, cipher) = group.Key;
-                return new SecurityPeerRow(peer, direction, connector.Name, connector.Type, concern, auth, cipher, Sources(group.Select(t => t.Key.Source)),
-                    group.Sum(t => t.Value), latest.LastSeen, latest.Host, latest.Ip);
-            })
-            .OrderBy(p => p.Concern == SecurityConcern.WeakCipher ? 0 : 1)
-            .ThenByDescending(p => p.Messages)
-            .ThenBy(p => p.Peer, StringComparer.Ordinal)
-            .ThenBy(p => p.Direction)
-            .ThenBy(p => p.Connector, StringComparer.Ordinal)
-            .Take(maxPeers)
+        // Peers to contact: the shared question too (summed over the mail servers that saw them, last seen to the minute).
+        var peers = TransitSecurityQuestions.SecurityPeersAsync(totals, maxPeers).GetAwaiter().GetResult()
+            .Select(p => new SecurityPeerRow(p.Peer, p.Direction, p.Connector, p.ConnectorType, p.Concern, p.Auth, p.Cipher, p.Sources, p.Messages, p.LastSeen, p.Host, p.Ip))
             .ToList();
 
         var blocked = TransitSecurityQuestions.BlockedAsync(totals, maxPeers).GetAwaiter().GetResult()
@@ -99,9 +75,6 @@ public sealed record TransitSecurityReport(
 
         return new TransitSecurityReport(directions, connectorRows, peers, blocked, noTls) { Insights = insights };
     }
-
-    private static List<string> Sources(IEnumerable<string> sources) =>
-        sources.Where(s => s.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
 
     // ---- table ----
 
@@ -207,7 +180,7 @@ public sealed record TransitSecurityReport(
 
     private static string Share(double percent) => percent.ToString("0.##", Invariant);
 
-    public static string ConcernWire(SecurityConcern concern) => concern == SecurityConcern.WeakCipher ? "weak-cipher" : "unverified-certificate";
+    public static string ConcernWire(SecurityConcern concern) => concern.ToWire();
 
     // ---- JSON (docs/report-json.md, "transitSecurity") ----
 

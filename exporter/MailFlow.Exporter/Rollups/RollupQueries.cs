@@ -13,11 +13,11 @@ namespace MailFlow.Exporter.Rollups;
 public static class RollupQueries
 {
     private static readonly string[] Measurements =
-        [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement];
+        [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement];
 
     /// <summary>Measurements with <see cref="InfluxSchema.Fields.LastSeen"/> (a maximum in rollups).</summary>
     private static bool HasLastSeen(string measurement) =>
-        measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement;
+        measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
 
     /// <summary>
     /// The finer measurement a tier of <paramref name="measurement"/> is computed from: the tier below, except that

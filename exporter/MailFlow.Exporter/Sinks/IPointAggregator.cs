@@ -20,4 +20,7 @@ public interface IPointAggregator : IRecordSink
 
     /// <summary>Per-minute deliveries blocked by a TLS policy.</summary>
     IEnumerable<BlockedPoint> Blocked => [];
+
+    /// <summary>Per-minute messages with a transit-security concern, per peer.</summary>
+    IEnumerable<SecurityPeerPoint> SecurityPeers => [];
 }

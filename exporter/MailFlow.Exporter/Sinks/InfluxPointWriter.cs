@@ -98,10 +98,11 @@ public sealed class InfluxPointWriter : IDisposable
 
     /// <summary>Writes the points (series then peers) and returns once all are acknowledged.</summary>
     public Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, CancellationToken cancellationToken) =>
-        WriteAsync(series, peers, [], [], cancellationToken);
+        WriteAsync(series, peers, [], [], [], cancellationToken);
 
-    /// <summary>Writes the points of every measurement (series, peers, transit security, blocked) and returns once all are acknowledged.</summary>
-    public async Task<long> WriteAsync(IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, IEnumerable<SecurityPoint> security, IEnumerable<BlockedPoint> blocked, CancellationToken cancellationToken)
+    /// <summary>Writes the points of every measurement (series, peers, transit security, blocked, security peers) and returns once all are acknowledged.</summary>
+    public async Task<long> WriteAsync(
+        IEnumerable<SeriesPoint> series, IEnumerable<PeerPoint> peers, IEnumerable<SecurityPoint> security, IEnumerable<BlockedPoint> blocked, IEnumerable<SecurityPeerPoint> securityPeers, CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         long written = 0;
@@ -134,6 +135,15 @@ public sealed class InfluxPointWriter : IDisposable
         }
 
         foreach (var point in blocked)
+        {
+            _lines.Write(point);
+            if (_lines.LineCount >= _options.BatchLines)
+            {
+                written += await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var point in securityPeers)
         {
             _lines.Write(point);
             if (_lines.LineCount >= _options.BatchLines)
@@ -195,6 +205,13 @@ public sealed class InfluxPointWriter : IDisposable
     {
         var (minutes, sources) = Touched(points.Series, points.Peers);
         foreach (var point in points.Blocked)
+        {
+            minutes.Add(point.Minute);
+            sources.Add(point.Key.Source);
+        }
+
+        // Always minutes and sources of messages too; named anyway so the rollups never depend on that.
+        foreach (var point in points.SecurityPeers)
         {
             minutes.Add(point.Minute);
             sources.Add(point.Key.Source);

@@ -99,6 +99,23 @@ public sealed class LineProtocolWriter : IDisposable
         WriteFieldsAndTime(point.Counts, point.Minute, lastSeen: true);
     }
 
+    /// <summary>Appends one line of <see cref="InfluxSchema.SecurityPeersMeasurement"/>, with <see cref="InfluxSchema.Fields.LastSeen"/> as for peers.</summary>
+    public void Write(in SecurityPeerPoint point)
+    {
+        var key = point.Key;
+        WriteAscii(InfluxSchema.SecurityPeersMeasurement);
+        WriteTag(InfluxSchema.Tags.Auth, key.Auth.ToWire());
+        WriteTag(InfluxSchema.Tags.Cipher, key.Cipher.ToWire());
+        WriteTag(InfluxSchema.Tags.Concern, key.Concern.ToWire());
+        WriteTag(InfluxSchema.Tags.Connector, key.Connector.Name);
+        WriteTag(InfluxSchema.Tags.ConnectorType, key.Connector.Type.ToWire());
+        WriteTag(InfluxSchema.Tags.Direction, key.Direction.ToWire());
+        WriteTag(InfluxSchema.Tags.ForcedTls, key.Connector.ForcedTls ? "true" : "false");
+        WriteTag(InfluxSchema.Tags.Peer, key.Peer);
+        WriteTag(InfluxSchema.Tags.Source, key.Source);
+        WriteFieldsAndTime(point.Counts, point.Minute, lastSeen: true);
+    }
+
     /// <summary>
     /// The value a tag will hold once written and read back, for any store speaking line protocol (InfluxDB 1.x
     /// keeps <c>\\</c> as two characters while 3.x reads it as one, and a backslash before a separator cannot be

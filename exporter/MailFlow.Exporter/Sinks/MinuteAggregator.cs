@@ -17,6 +17,8 @@ public sealed class MinuteAggregator(IConnectorClassifier classifier, string? so
 
     public IEnumerable<BlockedPoint> Blocked => _inner.Blocked;
 
+    public IEnumerable<SecurityPeerPoint> SecurityPeers => _inner.SecurityPeers;
+
     public void OnRecord(in MailRecord record) => _inner.OnRecord(record);
 
     public void OnProblem(in ParseProblem problem)

@@ -56,6 +56,9 @@ public sealed class MinuteTotals
     /// <summary>Adds a blocked point's counts to its minute and series.</summary>
     public void Add(in BlockedPoint point) => AddTo(GetMinute(point.Minute).Blocked, point.Key, point.Counts);
 
+    /// <summary>Adds a security-peer point's counts to its minute and series.</summary>
+    public void Add(in SecurityPeerPoint point) => AddTo(GetMinute(point.Minute).SecurityPeers, point.Key, point.Counts);
+
     /// <summary>Adds everything an aggregator holds.</summary>
     public void AddAll(IPointAggregator aggregator)
     {
@@ -78,6 +81,11 @@ public sealed class MinuteTotals
         {
             Add(point);
         }
+
+        foreach (var point in aggregator.SecurityPeers)
+        {
+            Add(point);
+        }
     }
 
     /// <summary>The minutes held, in order.</summary>
@@ -95,6 +103,9 @@ public sealed class MinuteTotals
     /// <summary>Every blocked point, by minute.</summary>
     public IEnumerable<BlockedPoint> Blocked => _minutes.SelectMany(m => m.Value.Blocked.Select(s => new BlockedPoint(m.Key, s.Key, s.Value)));
 
+    /// <summary>Every security-peer point, by minute.</summary>
+    public IEnumerable<SecurityPeerPoint> SecurityPeers => _minutes.SelectMany(m => m.Value.SecurityPeers.Select(s => new SecurityPeerPoint(m.Key, s.Key, s.Value)));
+
     /// <summary>The complete totals of the minutes changed since the last call, and forgets that they changed.</summary>
     public (List<SeriesPoint> Series, List<PeerPoint> Peers) TakeDirty()
     {
@@ -105,7 +116,7 @@ public sealed class MinuteTotals
     /// <summary>As <see cref="TakeDirty"/>, with the transit-security and blocked points of the same minutes.</summary>
     public MinutePoints TakeDirtyPoints()
     {
-        var points = new MinutePoints([], [], [], []);
+        var points = new MinutePoints([], [], [], [], []);
         foreach (var time in _dirty.Order())
         {
             var minute = _minutes[time];
@@ -113,6 +124,7 @@ public sealed class MinuteTotals
             points.Peers.AddRange(minute.Peers.Select(s => new PeerPoint(time, s.Key, s.Value)));
             points.Security.AddRange(minute.Security.Select(s => new SecurityPoint(time, s.Key, s.Value)));
             points.Blocked.AddRange(minute.Blocked.Select(s => new BlockedPoint(time, s.Key, s.Value)));
+            points.SecurityPeers.AddRange(minute.SecurityPeers.Select(s => new SecurityPeerPoint(time, s.Key, s.Value)));
         }
 
         _dirty.Clear();
@@ -143,7 +155,7 @@ public sealed class MinuteTotals
                 break;
             }
 
-            PointCount -= first.Value.Series.Count + first.Value.Peers.Count + first.Value.Security.Count + first.Value.Blocked.Count;
+            PointCount -= first.Value.Series.Count + first.Value.Peers.Count + first.Value.Security.Count + first.Value.Blocked.Count + first.Value.SecurityPeers.Count;
             _minutes.Remove(first.Key);
             _dirty.Remove(first.Key);
             removed++;
@@ -181,11 +193,12 @@ public sealed class MinuteTotals
         public Dictionary<PeerKey, Counts> Peers { get; } = [];
         public Dictionary<SecurityKey, Counts> Security { get; } = [];
         public Dictionary<BlockedKey, Counts> Blocked { get; } = [];
+        public Dictionary<SecurityPeerKey, Counts> SecurityPeers { get; } = [];
     }
 }
 
 /// <summary>The points of some minutes, per measurement.</summary>
-public sealed record MinutePoints(List<SeriesPoint> Series, List<PeerPoint> Peers, List<SecurityPoint> Security, List<BlockedPoint> Blocked)
+public sealed record MinutePoints(List<SeriesPoint> Series, List<PeerPoint> Peers, List<SecurityPoint> Security, List<BlockedPoint> Blocked, List<SecurityPeerPoint> SecurityPeers)
 {
-    public int Count => Series.Count + Peers.Count + Security.Count + Blocked.Count;
+    public int Count => Series.Count + Peers.Count + Security.Count + Blocked.Count + SecurityPeers.Count;
 }

@@ -101,6 +101,23 @@ public sealed class Checkpoint
                 }
             }
 
+            if (root.TryGetProperty("securityPeers", out var securityPeers))
+            {
+                foreach (var point in securityPeers.EnumerateArray())
+                {
+                    var key = ReadKey(point);
+                    if (!TransitSecurity.TryParseAuth(point.GetProperty("auth").GetString(), out var auth)
+                        || !TransitSecurity.TryParseCipherClass(point.GetProperty("cipher").GetString(), out var cipher)
+                        || !SecurityConcerns.TryParseWire(point.GetProperty("concern").GetString(), out var concern))
+                    {
+                        throw new FormatException("unknown auth level, cipher class or concern");
+                    }
+
+                    var peerKey = new SecurityPeerKey(key.Direction, key.Connector, concern, auth, cipher, key.Source, point.GetProperty("peer").GetString()!);
+                    checkpoint.Totals.Add(new SecurityPeerPoint(Minute(point), peerKey, ReadCounts(point)));
+                }
+            }
+
             checkpoint.Totals.TakeDirty();
             return checkpoint;
         }
@@ -176,6 +193,20 @@ public sealed class Checkpoint
                     WriteKey(json, point.Minute, new SeriesKey(Direction.Outbound, key.Connector, TlsVersion.None, key.Source), point.Counts);
                     json.WriteString("reason", key.Reason.ToWire());
                     json.WriteString("recipientDomain", key.Domain);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("securityPeers");
+                foreach (var point in Totals.SecurityPeers)
+                {
+                    json.WriteStartObject();
+                    var key = point.Key;
+                    WriteKey(json, point.Minute, new SeriesKey(key.Direction, key.Connector, TlsVersion.Unknown, key.Source), point.Counts);
+                    json.WriteString("concern", key.Concern.ToWire());
+                    json.WriteString("auth", key.Auth.ToWire());
+                    json.WriteString("cipher", key.Cipher.ToWire());
+                    json.WriteString("peer", key.Peer);
                     json.WriteEndObject();
                 }
 

@@ -134,7 +134,7 @@ public sealed class FlowCoordinator
             var (minutes, sources) = InfluxPointWriter.Touched(dirty);
             try
             {
-                await _writer.WriteAsync(dirty.Series, dirty.Peers, dirty.Security, dirty.Blocked, cancellationToken).ConfigureAwait(false);
+                await _writer.WriteAsync(dirty.Series, dirty.Peers, dirty.Security, dirty.Blocked, dirty.SecurityPeers, cancellationToken).ConfigureAwait(false);
                 CrashPoint?.Invoke("after-write");
 
                 // Before the checkpoint: a crash here replays these lines, which rewrites the minutes and so
@@ -224,6 +224,14 @@ public sealed class FlowCoordinator
         }
 
         foreach (var point in points.Blocked)
+        {
+            if (point.Minute >= closed)
+            {
+                _state.Totals.Add(point);
+            }
+        }
+
+        foreach (var point in points.SecurityPeers)
         {
             if (point.Minute >= closed)
             {

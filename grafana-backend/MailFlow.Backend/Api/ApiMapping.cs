@@ -191,6 +191,20 @@ internal static class ApiMapping
         Messages = connector.Messages,
     };
 
+    public static V1.SecurityPeer ToApi(SecurityPeer peer) => new()
+    {
+        Concern = Vocabulary.SecurityConcerns.ToWire(peer.Concern),
+        Peer = peer.Peer,
+        Direction = ToApi(peer.Direction),
+        Connector = peer.Connector,
+        ConnectorType = ToApi(peer.ConnectorType),
+        Auth = Vocabulary.TransitSecurity.ToWire(peer.Auth),
+        Cipher = Vocabulary.TransitSecurity.ToWire(peer.Cipher),
+        Messages = peer.Messages,
+        LastSeen = Timestamp.FromDateTimeOffset(peer.LastSeen),
+        Sources = { peer.Sources },
+    };
+
     private static DateTimeOffset ToInstant(Timestamp timestamp, string field)
     {
         try

@@ -106,6 +106,16 @@ public sealed partial class MailFlowInsightsService
             return response;
         });
 
+    /// <inheritdoc />
+    public override Task<V1.GetSecurityPeersResponse> GetSecurityPeers(V1.GetSecurityPeersRequest request, ServerCallContext context) =>
+        Run(async () =>
+        {
+            var rows = await engine.GetSecurityPeersAsync(ApiMapping.ToFilter(request.Filter, time), request.Limit == 0 ? DefaultPeerLimit : request.Limit, context.CancellationToken).ConfigureAwait(false);
+            var response = new V1.GetSecurityPeersResponse();
+            response.Peers.AddRange(rows.Select(ApiMapping.ToApi));
+            return response;
+        });
+
     private static V1.SecurityBreakdown ToApi(SecurityCounts counts)
     {
         var breakdown = new V1.SecurityBreakdown { Messages = counts.Messages };

@@ -39,6 +39,9 @@ internal enum PluginQueryType
     TlsReportDays,
     TlsReportInsights,
     TlsReportInsightShares,
+
+    // Transit security, continued: the peers to contact.
+    SecurityPeers,
 }
 
 /// <summary>What a query type's entry runs with.</summary>
@@ -178,6 +181,10 @@ internal static partial class QueryTypes
             static run => (run.Query.Filter, Thresholds: TlsReportQueryThresholds(run.Query)),
             static (engine, request, ct) => engine.AskTlsReportsAsync("tlsrpt_insights", request.Filter, (totals, c) => TlsReportQuestions.InsightsAsync(totals, request.Thresholds, c), ct),
             static (answer, _, executed) => TlsReportInsightShares(answer, executed)),
+        PluginQueryType.SecurityPeers => Entry(type, "securityPeers",
+            static run => run,
+            static (engine, run, ct) => engine.GetSecurityPeersAsync(run.Query.Filter, run.Query.Limit, ct),
+            static (answer, _, executed) => [SecurityPeers(answer, executed)]),
     };
 #pragma warning restore CS8524
 
@@ -486,6 +493,36 @@ internal static partial class QueryTypes
         }
 
         return new DataFrame("blocked", FrameMeta.ForTable(executed), domain, reason, connector, deliveries, lastSeen, sources);
+    }
+
+    /// <summary>securityPeers: peers with an unverified certificate where one should be verified, or a weak cipher; weak ciphers first, then busiest.</summary>
+    internal static DataFrame SecurityPeers(IReadOnlyList<SecurityPeer> rows, string? executed)
+    {
+        var concern = FrameField.String("concern");
+        var peer = FrameField.String("peer");
+        var direction = FrameField.String("direction");
+        var connector = FrameField.String("connector");
+        var connectorType = FrameField.String("connector_type", new FieldConfig(DisplayName: "Connector type"));
+        var auth = FrameField.String("auth");
+        var cipher = FrameField.String("cipher");
+        var messages = FrameField.Int64("messages", FieldConfig.Messages);
+        var lastSeen = FrameField.Time("last_seen", new FieldConfig(DisplayName: "Last seen"));
+        var sources = FrameField.String("sources", new FieldConfig(DisplayName: "Mail servers"));
+        foreach (var row in rows)
+        {
+            concern.Add(row.Concern.ToWire());
+            peer.Add(row.Peer);
+            direction.Add(row.Direction.ToWire());
+            connector.Add(row.Connector);
+            connectorType.Add(row.ConnectorType.ToWire());
+            auth.Add(row.Auth.ToWire());
+            cipher.Add(row.Cipher.ToWire());
+            messages.Add(row.Messages);
+            lastSeen.Add(row.LastSeen);
+            sources.Add(string.Join(", ", row.Sources));
+        }
+
+        return new DataFrame("securityPeers", FrameMeta.ForTable(executed), concern, peer, direction, connector, connectorType, auth, cipher, messages, lastSeen, sources);
     }
 
     /// <summary>plaintextDomains: recipient domains that took outbound mail in plaintext, busiest first.</summary>

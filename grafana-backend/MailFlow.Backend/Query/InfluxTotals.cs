@@ -200,6 +200,37 @@ public sealed partial class MailFlowQueryEngine
             return totals;
         }
 
+        /// <summary>Reads <c>mailflow_security_peers</c> (and its tiers) per peer, direction, connector, concern, auth, cipher and source, as <see cref="BlockedTotalsAsync"/>.</summary>
+        public async Task<IReadOnlyList<SecurityPeerTotal>> SecurityPeerTotalsAsync(CancellationToken cancellationToken)
+        {
+            var groupBy = string.Join(',', new[] { InfluxSchema.Tags.Peer, InfluxSchema.Tags.Direction, InfluxSchema.Tags.Connector, InfluxSchema.Tags.ConnectorType, InfluxSchema.Tags.Concern, InfluxSchema.Tags.Auth, InfluxSchema.Tags.Cipher, InfluxSchema.Tags.Source }.Select(InfluxQl.QuoteIdentifier));
+            var tags = WhereTags(filter, applyTls: false);
+            var spans = RollupSpans.Plan(InfluxSchema.SecurityPeersMeasurement, filter.From.UtcTicks, filter.To.UtcTicks, 0, engine._options.UseRollups);
+            var statements = spans.Select(span =>
+                $"SELECT {SumMessages}, MAX({Tag(InfluxSchema.Fields.LastSeen)}) AS {Tag(InfluxSchema.Fields.LastSeen)} FROM {Tag(span.Measurement)} " +
+                $"WHERE time >= {InfluxQl.Time(new DateTimeOffset(span.From, TimeSpan.Zero))} AND time < {InfluxQl.Time(new DateTimeOffset(span.To, TimeSpan.Zero))}{tags} GROUP BY {groupBy}").ToList();
+            var result = await engine.ExecuteAsync(activity, statements, cancellationToken).ConfigureAwait(false);
+            var totals = new List<SecurityPeerTotal>();
+            foreach (var series in result.SelectMany(statement => statement.Series))
+            {
+                if (series.Rows.Count == 0 || !TryDirection(series, out var direction) || !SecurityConcerns.TryParseWire(series.Tag(InfluxSchema.Tags.Concern), out var concern))
+                {
+                    continue;
+                }
+
+                var type = ConnectorTypes.TryParseWire(series.Tag(InfluxSchema.Tags.ConnectorType), out var parsedType) ? parsedType : ConnectorType.Internet;
+                var auth = TransitSecurity.TryParseAuth(series.Tag(InfluxSchema.Tags.Auth), out var parsedAuth) ? parsedAuth : TransitAuth.Unknown;
+                var cipher = TransitSecurity.TryParseCipherClass(series.Tag(InfluxSchema.Tags.Cipher), out var parsedCipher) ? parsedCipher : CipherClass.Unknown;
+                var row = series.Rows[0];
+                var lastSeconds = row.Values.Length > 1 ? row.Values[1] : 0;
+                totals.Add(new SecurityPeerTotal(
+                    series.Tag(InfluxSchema.Tags.Peer), direction, series.Tag(InfluxSchema.Tags.Connector), type, concern, auth, cipher, series.Tag(InfluxSchema.Tags.Source),
+                    First(row), lastSeconds > 0 ? DateTimeOffset.UnixEpoch.AddSeconds(lastSeconds) : filter.From));
+            }
+
+            return totals;
+        }
+
         private static PeerTotal PeerOf(InfluxSeries series, Direction direction, long messages, DateTimeOffset lastSeen) => new(
             series.Tag(InfluxSchema.Tags.Peer),
             direction,

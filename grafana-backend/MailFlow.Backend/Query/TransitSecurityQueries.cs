@@ -59,6 +59,13 @@ public static class TransitSecurityQueries
         return engine.AskAsync("plaintext_domains", filter, (totals, ct) => TransitSecurityQuestions.PlaintextDomainsAsync(totals, limit, ct), cancellationToken);
     }
 
+    /// <summary>Peers to contact (unverified certificates where they should be verified, weak ciphers), weak ciphers first, then busiest.</summary>
+    public static Task<IReadOnlyList<SecurityPeer>> GetSecurityPeersAsync(this IMailFlowQueries engine, QueryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        CheckLimit(limit);
+        return engine.AskAsync("security_peers", filter, (totals, ct) => TransitSecurityQuestions.SecurityPeersAsync(totals, limit, ct), cancellationToken);
+    }
+
     /// <summary>The active transit-security insights (thresholds: <see cref="SecurityQuestionDefaults"/>).</summary>
     public static Task<IReadOnlyList<SecurityInsight>> GetSecurityInsightsAsync(this IMailFlowQueries engine, QueryFilter filter, CancellationToken cancellationToken = default) =>
         engine.AskAsync("security_insights", filter, static (totals, ct) => TransitSecurityQuestions.InsightsAsync(totals, ct), cancellationToken);

@@ -30,6 +30,8 @@ export const QUERY_TYPES = [
   { value: 'tlsrptDays', label: 'TLS reports: per day', description: 'Successful and failed sessions and the failed share per report day' },
   { value: 'tlsrptInsights', label: 'TLS reports: insights', description: 'Senders report TLS failures reaching an MX (failed share above the threshold)' },
   { value: 'tlsrptInsightShares', label: 'TLS reports: insight shares (alerting)', description: 'One failed share per policy domain and MX with an active insight, labelled' },
+  // Transit security, continued.
+  { value: 'securityPeers', label: 'Peers to contact (certificates, ciphers)', description: 'Peers with an unverified certificate on a connector that should verify, or a weak cipher' },
 ] as const;
 
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];
@@ -51,7 +53,7 @@ export interface MailFlowQuery extends DataQuery {
   thresholdPct?: number | string;
   /** securityInsightShares: PartnerUnverifiedCertificates, ForcedTlsUnverifiedPeers, WeakCiphers; unset = all. */
   insight?: string;
-  /** peers, blocked, plaintextDomains: most rows. */
+  /** peers, blocked, plaintextDomains, securityPeers: most rows. */
   limit?: number | string;
   /** connectorReport: false = one row per connector for the whole range. */
   perDay?: boolean;

@@ -106,6 +106,18 @@ public static class InfluxSchema
     public static IReadOnlyList<string> BlockedMeasurementTags { get; } =
         [Tags.Direction, Tags.Connector, Tags.ConnectorType, Tags.ForcedTls, Tags.RecipientDomain, Tags.Reason, Tags.Source];
 
+    /// <summary>
+    /// Messages with a transit-security concern (an unverified certificate on a connector that should verify, or a
+    /// weak cipher) per peer, with <see cref="Fields.LastSeen"/> as for peers (tags <see cref="SecurityPeersMeasurementTags"/>).
+    /// Written only for such messages, so its series are bounded by the peers an administrator must contact, like
+    /// <see cref="PeersMeasurement"/>; the same messages are also in <see cref="SecurityMeasurement"/>.
+    /// </summary>
+    public const string SecurityPeersMeasurement = "mailflow_security_peers";
+
+    /// <summary>The tags of <see cref="SecurityPeersMeasurement"/>.</summary>
+    public static IReadOnlyList<string> SecurityPeersMeasurementTags { get; } =
+        [Tags.Direction, Tags.Connector, Tags.ConnectorType, Tags.ForcedTls, Tags.Peer, Tags.Concern, Tags.Auth, Tags.Cipher, Tags.Source];
+
     /// <summary>The tags kept by <see cref="TlsMeasurement"/>.</summary>
     public static IReadOnlyList<string> TlsMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Tls, Tags.Source];
 
@@ -147,6 +159,9 @@ public static class InfluxSchema
         /// <c>tls-handshake</c> or <c>cipher-too-weak</c>.
         /// </summary>
         public const string Reason = "reason";
+
+        /// <summary>Security-peers measurement: <c>weak-cipher</c> or <c>unverified-certificate</c>.</summary>
+        public const string Concern = "concern";
     }
 
     /// <summary>Field keys (all integers).</summary>
@@ -159,7 +174,7 @@ public static class InfluxSchema
         public const string Bytes = "bytes";
 
         /// <summary>
-        /// Peers and blocked only: the Unix time in seconds of the newest minute in the point (for a minute point, its own
+        /// Peers, security peers and blocked only: the Unix time in seconds of the newest minute in the point (for a minute point, its own
         /// minute). Rollups keep the maximum, so "last seen" survives aggregation.
         /// </summary>
         public const string LastSeen = "last_seen";

@@ -176,6 +176,41 @@ public static class TransitSecurity
     private static bool Has(ReadOnlySpan<char> name, string part) => name.Contains(part, StringComparison.OrdinalIgnoreCase);
 }
 
+/// <summary>Why a peer is listed among the transit-security "peers to contact" (issue 13).</summary>
+public enum SecurityConcern : byte
+{
+    /// <summary>A certificate that was not verified (untrusted) or none at all (anonymous), on a connector that should verify.</summary>
+    UnverifiedCertificate = 0,
+
+    /// <summary>A weak cipher (RC4, 3DES, NULL, EXPORT, MD5, under 128 bits), on any connector.</summary>
+    WeakCipher = 1,
+}
+
+/// <summary>Wire spellings of <see cref="SecurityConcern"/> (report, InfluxDB tag <c>concern</c>, API, plugin).</summary>
+public static class SecurityConcerns
+{
+    /// <summary>Every concern, in report order (weak ciphers first).</summary>
+    public static readonly IReadOnlyList<SecurityConcern> All = [SecurityConcern.WeakCipher, SecurityConcern.UnverifiedCertificate];
+
+    public static string ToWire(this SecurityConcern concern) => concern == SecurityConcern.WeakCipher ? "weak-cipher" : "unverified-certificate";
+
+    /// <summary>Parses a wire spelling of a concern (<see cref="ToWire"/>).</summary>
+    public static bool TryParseWire(ReadOnlySpan<char> text, out SecurityConcern concern)
+    {
+        foreach (var candidate in All)
+        {
+            if (text.Equals(candidate.ToWire(), StringComparison.OrdinalIgnoreCase))
+            {
+                concern = candidate;
+                return true;
+            }
+        }
+
+        concern = SecurityConcern.UnverifiedCertificate;
+        return false;
+    }
+}
+
 /// <summary>Why a TLS policy stopped a delivery (Microsoft's "Messages Blocked" table); <see cref="None"/>: not blocked.</summary>
 public enum BlockReason : byte
 {

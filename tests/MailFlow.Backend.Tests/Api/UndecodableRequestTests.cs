@@ -61,8 +61,9 @@ public sealed class UndecodableRequestTests(ConnectorFixture fixture)
         await using var server = await ApiServer.StartAsync(fixture.Options, configure: builder => builder.Logging.AddProvider(log));
 
         var methods = MailFlowInsights.Descriptor.Methods;
-        // The seven of v1's first release, four of transit security, five of SMTP TLS reports, and GetSecurityInsights.
-        Assert.Equal(7 + 4 + 5 + 1, methods.Count);
+        // The seven of v1's first release, four of transit security, five of SMTP TLS reports, GetSecurityInsights and the
+        // peers to contact (GetSecurityPeers).
+        Assert.Equal(7 + 4 + 5 + 1 + 1, methods.Count);
         foreach (var method in methods)
         {
             var error = await CallRawAsync(server.Channel, MethodType.Unary, MailFlowInsights.Descriptor.FullName, method.Name, SourceNotUtf8);

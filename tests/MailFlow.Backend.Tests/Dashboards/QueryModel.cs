@@ -12,7 +12,9 @@ internal static partial class QueryModel
     public static readonly string[] QueryTypes = ["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds",
         "securityDirections", "securityConnectors", "securityAuthSeries", "securityCipherSeries", "blocked", "plaintextDomains", "securityInsights", "securityInsightShares",
         // SMTP TLS reports (RFC 8460).
-        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares"];
+        "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares",
+        // Transit security, continued.
+        "securityPeers"];
     public static readonly string[] Directions = ["", "inbound", "outbound", "submission"];
     public static readonly string[] ConnectorTypes = ["", "Partner", "OnPremises", "Internet", "Submission"];
     public static readonly string[] TlsVersions = ["", "none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
@@ -85,7 +87,7 @@ internal static partial class QueryModel
             case "connectorTlsShare" when string.IsNullOrEmpty((string?)model["tls"]):
                 problems.Add("connectorTlsShare needs the TLS version whose share it measures");
                 break;
-            case "peers" or "blocked" or "plaintextDomains" when model["limit"] is null:
+            case "peers" or "blocked" or "plaintextDomains" or "securityPeers" when model["limit"] is null:
                 problems.Add(queryType + " needs a limit");
                 break;
             case "securityAuthSeries" or "securityCipherSeries" when model["measure"] is null:

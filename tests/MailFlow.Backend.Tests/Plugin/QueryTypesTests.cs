@@ -35,11 +35,11 @@ public sealed partial class QueryTypesTests
     {
         var offered = EditorList(QueryTypesList(), "QUERY_TYPES").Values;
 
-        // The editor lists the eight types of the README's query model, then the seven of transit security and the five
-        // of SMTP TLS reports.
-        Assert.Equal(8 + 8 + 6, offered.Count);
+        // The editor lists the eight types of the README's query model, then the eight of transit security, the six
+        // of SMTP TLS reports, and the peers to contact (securityPeers).
+        Assert.Equal(8 + 8 + 6 + 1, offered.Count);
         Assert.Equal(["summary", "timeseries", "connectorReport", "insights", "peers", "connectorTlsShare", "connectors", "thresholds"], offered.Take(8));
-        Assert.Subset(offered.ToHashSet(), new HashSet<string> { "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares", "securityInsightShares" });
+        Assert.Subset(offered.ToHashSet(), new HashSet<string> { "tlsrptPolicies", "tlsrptFailureTypes", "tlsrptOrganizations", "tlsrptDays", "tlsrptInsights", "tlsrptInsightShares", "securityInsightShares", "securityPeers" });
         Assert.Equal(offered.Order(StringComparer.Ordinal), QueryTypes.WireNames.Order(StringComparer.Ordinal));
     }
 

@@ -25,6 +25,10 @@ namespace MailFlow.Backend.Tests.Query;
 /// dane.example dane 1 (mx1, day 1 13:00).</item>
 /// <item>Outbound plaintext peer plain.example: 3 (mx1, day 1 14:00), and inbound plaintext peer litware.example 9
 /// (not a recipient domain, so not listed).</item>
+/// <item>Security peers (peers to contact): old.example inbound internet anonymous/weak (weak-cipher), mx1 1 (day 1
+/// 15:00) + mx2 2 (day 1 16:30) = 3, last seen day 1 16:30; on "Fabrikam outbound" untrusted/legacy
+/// (unverified-certificate), other.example 5 (mx1, day 2 07:00) and partner.example 3 (mx1, day 1 09:00). So the
+/// order is old.example (weak ciphers first, although fewer messages), other.example 5, partner.example 3.</item>
 /// </list>
 /// </summary>
 [Collection(ConnectorCollection.Name)]
@@ -75,6 +79,10 @@ public sealed class TransitSecurityQueryTests
         yield return $"{InfluxSchema.BlockedMeasurement},{Fabrikam},reason=dane,recipient_domain=dane.example,source=mx1 {Fields(1, day1.AddHours(13), lastSeen: true)}";
         yield return $"{InfluxSchema.PeersMeasurement},connector=To\\ the\\ internet\\ without\\ a\\ connector,connector_type=Internet,direction=outbound,forced_tls=false,peer=plain.example,source=mx1,tls=none {Fields(3, day1.AddHours(14), lastSeen: true)}";
         yield return $"{InfluxSchema.PeersMeasurement},{Internet},peer=litware.example,source=mx1,tls=none {Fields(9, day1.AddHours(14), lastSeen: true)}";
+        yield return $"{InfluxSchema.SecurityPeersMeasurement},{Internet},auth=anonymous,cipher=weak,concern=weak-cipher,peer=old.example,source=mx1 {Fields(1, day1.AddHours(15), lastSeen: true)}";
+        yield return $"{InfluxSchema.SecurityPeersMeasurement},{Internet},auth=anonymous,cipher=weak,concern=weak-cipher,peer=old.example,source=mx2 {Fields(2, day1.AddHours(16.5), lastSeen: true)}";
+        yield return $"{InfluxSchema.SecurityPeersMeasurement},{Fabrikam},auth=untrusted,cipher=legacy,concern=unverified-certificate,peer=other.example,source=mx1 {Fields(5, day1.AddDays(1).AddHours(7), lastSeen: true)}";
+        yield return $"{InfluxSchema.SecurityPeersMeasurement},{Fabrikam},auth=untrusted,cipher=legacy,concern=unverified-certificate,peer=partner.example,source=mx1 {Fields(3, nine, lastSeen: true)}";
     }
 
     [Theory]
@@ -227,6 +235,56 @@ public sealed class TransitSecurityQueryTests
         Assert.Equal(("plain.example", 3L), (plaintext.Domain, plaintext.Messages));
 
         await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetBlockedAsync(Range, 0));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Engine_SecurityPeers_WeakCiphersFirstMergedOverServersCutAfterMerging(bool useRollups)
+    {
+        using var client = new InfluxQlClient(Options);
+        var engine = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = useRollups });
+
+        var peers = await engine.GetSecurityPeersAsync(Range, 10);
+
+        Assert.Equal(
+            [("old.example", SecurityConcern.WeakCipher, 3L), ("other.example", SecurityConcern.UnverifiedCertificate, 5L), ("partner.example", SecurityConcern.UnverifiedCertificate, 3L)],
+            peers.Select(p => (p.Peer, p.Concern, p.Messages)));
+        var old = peers[0];
+        Assert.Equal((Direction.Inbound, "From the internet without a connector", ConnectorType.Internet, TransitAuth.Anonymous, CipherClass.Weak), (old.Direction, old.Connector, old.ConnectorType, old.Auth, old.Cipher));
+        Assert.Equal(["mx1", "mx2"], old.Sources);
+        Assert.Equal(ConnectorFixture.Day1.AddHours(16.5), old.LastSeen);
+        Assert.Equal((Direction.Outbound, "Fabrikam outbound", ConnectorType.Partner, TransitAuth.Untrusted, CipherClass.Legacy), (peers[1].Direction, peers[1].Connector, peers[1].ConnectorType, peers[1].Auth, peers[1].Cipher));
+        Assert.Equal(ConnectorFixture.Day1.AddDays(1).AddHours(7), peers[1].LastSeen);
+
+        // Filters apply (outbound only: the two unverified peers), and the cut comes after merging.
+        var outbound = await engine.GetSecurityPeersAsync(Range with { Direction = Direction.Outbound }, 1);
+        Assert.Equal(("other.example", 5L), (Assert.Single(outbound).Peer, outbound[0].Messages));
+        // Day 1 only: other.example (day 2) is out of the range.
+        var dayOne = await engine.GetSecurityPeersAsync(new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(1) }, 10);
+        Assert.Equal(["old.example", "partner.example"], dayOne.Select(p => p.Peer));
+
+        await Assert.ThrowsAsync<MailFlowQueryException>(() => engine.GetSecurityPeersAsync(Range, 0));
+    }
+
+    [Fact]
+    public async Task Api_GetSecurityPeers_AnswersAsTheEngineDefaultLimitAndRefusesABadOne()
+    {
+        await using var server = await ApiServer.StartAsync(Options);
+        var range = new Filter { From = Timestamp.FromDateTimeOffset(ConnectorFixture.Day1), To = Timestamp.FromDateTimeOffset(ConnectorFixture.Day1.AddDays(2)) };
+
+        var response = await server.Client.GetSecurityPeersAsync(new GetSecurityPeersRequest { Filter = range });
+
+        Assert.Equal(["old.example", "other.example", "partner.example"], response.Peers.Select(p => p.Peer));
+        var old = response.Peers[0];
+        Assert.Equal(("weak-cipher", MailFlow.Api.V1.Direction.Inbound, "From the internet without a connector", MailFlow.Api.V1.ConnectorType.Internet, "anonymous", "weak", 3L),
+            (old.Concern, old.Direction, old.Connector, old.ConnectorType, old.Auth, old.Cipher, old.Messages));
+        Assert.Equal(["mx1", "mx2"], old.Sources);
+        Assert.Equal(ConnectorFixture.Day1.AddHours(16.5), old.LastSeen.ToDateTimeOffset());
+        Assert.Equal(("unverified-certificate", MailFlow.Api.V1.ConnectorType.Partner, "untrusted", "legacy"), (response.Peers[2].Concern, response.Peers[2].ConnectorType, response.Peers[2].Auth, response.Peers[2].Cipher));
+
+        var tooMany = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await server.Client.GetSecurityPeersAsync(new GetSecurityPeersRequest { Filter = range, Limit = 10_001 }));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, tooMany.StatusCode);
     }
 
     [Fact]

@@ -15,9 +15,9 @@ namespace MailFlow.Backend.Tests.Questions;
 /// --output json</c>, and through the real <c>mailflow-exporter ingest</c> into a private influxd, asked there through
 /// the public gRPC API over a real channel and through the packaged plugin under the Go host. Every question (the
 /// TLS counts per direction, the per-day details, the connector report per day and over the window, the insights,
-/// the legacy peers, the transit-security breakdowns and insights) must give the same numbers in all three, with the
-/// same window and thresholds. The TLS insights' thresholds are not the defaults (2 %, 5 messages), so that a face
-/// which ignored them would stand out; the transit-security insights have fixed thresholds everywhere.
+/// the legacy peers, the transit-security breakdowns, insights and peers to contact) must give the same numbers in all
+/// three, with the same window and thresholds. The TLS insights' thresholds are not the defaults (2 %, 5 messages), so
+/// that a face which ignored them would stand out; the transit-security insights have fixed thresholds everywhere.
 /// </summary>
 public sealed class ThreeWayAgreementTests
 {
@@ -89,6 +89,7 @@ public sealed class ThreeWayAgreementTests
             Assert.True(report.Blocked.SequenceEqual(answers.Blocked), $"{input}: blocked deliveries, report vs {face}:\n{Diff(report.Blocked, answers.Blocked)}");
             Assert.True(report.Plaintext.SequenceEqual(answers.Plaintext), $"{input}: plaintext recipient domains, report vs {face}:\n{Diff(report.Plaintext, answers.Plaintext)}");
             Assert.True(report.SecurityInsights.SequenceEqual(answers.SecurityInsights), $"{input}: transit-security insights, report vs {face}:\n{Diff(report.SecurityInsights, answers.SecurityInsights)}");
+            Assert.True(report.SecurityPeers.SequenceEqual(answers.SecurityPeers), $"{input}: peers to contact, report vs {face}:\n{Diff(report.SecurityPeers, answers.SecurityPeers)}");
         }
 
         // The plugin's frame has no connector total; the API's must be the report's.
@@ -96,6 +97,13 @@ public sealed class ThreeWayAgreementTests
         if (WithSecurityInsights.Contains(input))
         {
             Assert.Contains(report.SecurityInsights, i => i.StartsWith("OutboundPartnerUnverifiedCertificates warning outbound 'Fabrikam outbound' Partner", StringComparison.Ordinal));
+        }
+
+        // The Postfix sample has mx.oldbank.example negotiating 3DES (samples/logs/postfix/mail.log): a weak cipher, so
+        // peers to contact to agree on, in its run and in all samples at once.
+        if (input is "postfix" or "all")
+        {
+            Assert.Contains(report.SecurityPeers, p => p.StartsWith("weak-cipher|", StringComparison.Ordinal) && p.Contains("oldbank.example", StringComparison.Ordinal));
         }
 
         // Every input carries auth and cipher levels to agree on.
@@ -118,9 +126,10 @@ public sealed class ThreeWayAgreementTests
         List<string> Blocked,
         List<string> Plaintext,
         List<string> SecurityInsights,
-        List<string> SecurityInsightTotals);
+        List<string> SecurityInsightTotals,
+        List<string> SecurityPeers);
 
-    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], [], new(StringComparer.Ordinal), [], [], [], []);
+    private static Answers NewAnswers() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], [], new(StringComparer.Ordinal), [], [], [], [], []);
 
     private static readonly string[] Versions = ["none", "SSLv3", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown"];
 
@@ -181,6 +190,9 @@ public sealed class ThreeWayAgreementTests
             answers.SecurityInsightTotals.Add($"{insight["id"]} '{insight["connector"]}': {(long)insight["connectorMessages"]!}");
         }
 
+        answers.SecurityPeers.AddRange(security["peers"]!.AsArray().Select(p => SecurityPeer((string)p!["concern"]!, (string)p["peer"]!, (string)p["direction"]!, (string)p["connector"]!,
+            (string)p["connectorType"]!, (string)p["auth"]!, (string)p["cipher"]!, (long)p["messages"]!, p["sources"]!.AsArray().Select(s => (string)s!),
+            DateTimeOffset.Parse((string)p["lastSeen"]!, CultureInfo.InvariantCulture))));
         return answers;
     }
 
@@ -248,6 +260,8 @@ public sealed class ThreeWayAgreementTests
             answers.SecurityInsightTotals.Add($"{insight.Id} '{insight.Connector}': {insight.TotalMessages}");
         }
 
+        var securityPeers = await client.GetSecurityPeersAsync(new GetSecurityPeersRequest { Filter = Window(), Limit = PeerLimit });
+        answers.SecurityPeers.AddRange(securityPeers.Peers.Select(p => SecurityPeer(p.Concern, p.Peer, Wire(p.Direction), p.Connector, Wire(p.ConnectorType), p.Auth, p.Cipher, p.Messages, p.Sources, p.LastSeen.ToDateTimeOffset())));
         return answers;
     }
 
@@ -287,6 +301,7 @@ public sealed class ThreeWayAgreementTests
             Query("blocked", new JsonObject { ["queryType"] = "blocked", ["limit"] = PeerLimit }),
             Query("plaintextDomains", new JsonObject { ["queryType"] = "plaintextDomains", ["limit"] = PeerLimit }),
             Query("securityInsights", new JsonObject { ["queryType"] = "securityInsights" }),
+            Query("securityPeers", new JsonObject { ["queryType"] = "securityPeers", ["limit"] = PeerLimit }),
         ]);
 
         var answers = NewAnswers();
@@ -350,6 +365,10 @@ public sealed class ThreeWayAgreementTests
         answers.SecurityInsights.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "securityInsights", "transit-security insights"))).Select(r => SecurityInsight(
             DecodedFrames.Text(r["id"])!, DecodedFrames.Text(r["severity"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["connector_type"])!,
             DecodedFrames.Long(r["messages"]), DecodedFrames.Double(r["share_pct"]), DecodedFrames.Double(r["threshold_pct"]))));
+        answers.SecurityPeers.AddRange(DecodedFrames.Rows(Assert.Single(DecodedFrames.Of(answer, "securityPeers", "peers to contact"))).Select(r => SecurityPeer(
+            DecodedFrames.Text(r["concern"])!, DecodedFrames.Text(r["peer"])!, DecodedFrames.Text(r["direction"])!, DecodedFrames.Text(r["connector"])!, DecodedFrames.Text(r["connector_type"])!,
+            DecodedFrames.Text(r["auth"])!, DecodedFrames.Text(r["cipher"])!, DecodedFrames.Long(r["messages"]),
+            DecodedFrames.Text(r["sources"])!.Split(", ", StringSplitOptions.RemoveEmptyEntries), Instant(r["last_seen"]))));
         return answers;
     }
 
@@ -376,6 +395,9 @@ public sealed class ThreeWayAgreementTests
 
     private static string Blocked(string domain, string reason, string connector, long deliveries, IEnumerable<string> sources, DateTimeOffset lastSeen) =>
         $"{domain}|{reason}|{connector}|{deliveries}|{string.Join(' ', sources)}|{Iso(lastSeen)}";
+
+    private static string SecurityPeer(string concern, string peer, string direction, string connector, string connectorType, string auth, string cipher, long messages, IEnumerable<string> sources, DateTimeOffset lastSeen) =>
+        $"{concern}|{peer}|{direction}|{connector}|{connectorType}|{auth}|{cipher}|{messages}|{string.Join(' ', sources)}|{Iso(lastSeen)}";
 
     private static string Plaintext(string domain, long messages, DateTimeOffset lastSeen) => $"{domain}|{messages}|{Iso(lastSeen)}";
 

@@ -28,7 +28,20 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private void AssertCorpusTotals(string database)
+    /// <summary>
+    /// A connectors file declaring every inbound server a Partner (which should present a verified certificate): the
+    /// corpus's 141 anonymous inbound TLS messages (<see cref="CorpusSecurity"/>: 129 strong + 12 legacy) then raise
+    /// the "unverified certificate" concern, so <c>mailflow_security_peers</c> has points; the 18 plaintext ones do not
+    /// (auth none), nor submission (not inbound) or outbound (trusted). Connectors change no total by direction.
+    /// </summary>
+    private string WriteEveryInboundPartner()
+    {
+        var path = Path.Combine(_directory, "connectors.yaml");
+        File.WriteAllText(path, "connectors:\n  - name: Everyone\n    type: Partner\n    direction: inbound\n    match:\n      remoteIps: [0.0.0.0/0, \"::/0\"]\n");
+        return path;
+    }
+
+    private void AssertCorpusTotals(string database, long securityPeers = 0)
     {
         foreach (var (direction, tls, messages) in CorpusTotals)
         {
@@ -54,6 +67,14 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_security", database));
         Assert.Equal(178, influx.Scalar("SELECT sum(messages) FROM mailflow_security_1d", database));
         Assert.Equal(0, influx.Scalar("SELECT sum(messages) FROM mailflow_blocked", database));
+
+        // Security peers: only messages with a concern (none without connectors: nothing weak, and no connector that should verify).
+        Assert.Equal(securityPeers, influx.Scalar("SELECT sum(messages) FROM mailflow_security_peers", database));
+        Assert.Equal(securityPeers, influx.Scalar("SELECT sum(messages) FROM mailflow_security_peers_1d", database));
+        if (securityPeers > 0)
+        {
+            Assert.Equal(securityPeers, influx.Scalar("SELECT sum(messages) FROM mailflow_security_peers WHERE direction = 'inbound' AND concern = 'unverified-certificate' AND auth = 'anonymous' AND connector = 'Everyone'", database));
+        }
     }
 
     private static readonly (string Direction, string Auth, string Cipher, long Messages)[] CorpusSecurity =
@@ -69,7 +90,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
     public void Ingest_PostfixCorpusTwice_InfluxQlTotalsEqualTheLogOnce()
     {
         var database = influx.NewDatabase("corpus");
-        string[] arguments = ["ingest", RepoPaths.PostfixCorpus, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database];
+        string[] arguments = ["ingest", RepoPaths.PostfixCorpus, "--connectors", WriteEveryInboundPartner(), "--influx-url", influx.Server.Url.ToString(), "--influx-database", database];
 
         var first = ExporterProcess.Run(arguments);
         var second = ExporterProcess.Run(arguments);
@@ -79,7 +100,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         Assert.Contains("records   178 messages", first.StdOut, StringComparison.Ordinal);
         Assert.Contains("written to InfluxDB v1 API", first.StdOut, StringComparison.Ordinal);
         Assert.Contains("rollups   ", first.StdOut, StringComparison.Ordinal);
-        AssertCorpusTotals(database);
+        AssertCorpusTotals(database, securityPeers: 141);
     }
 
     [Fact]
@@ -180,7 +201,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
             Assert.Equal(0, last.ExitCode);
         }
 
-        AssertCorpusTotals(database);
+        AssertCorpusTotals(database, securityPeers: 141);
     }
 
     private Process StartRun(string path, string checkpoint, string database)
@@ -193,7 +214,7 @@ public sealed class ExporterInfluxCliTests(InfluxFixture influx) : IDisposable
         };
         foreach (var argument in new[]
         {
-            RepoPaths.ExporterProgram, "run", path, "--format", "postfix",
+            RepoPaths.ExporterProgram, "run", path, "--format", "postfix", "--connectors", WriteEveryInboundPartner(),
             "--checkpoint", checkpoint, "--influx-url", influx.Server.Url.ToString(), "--influx-database", database,
             "--poll-interval", "00:00:00.05", "--flush-interval", "00:00:00.2", "--rotation-grace", "00:00:00.5",
             "--replay-bytes", "20000000", "--open-window", "3.00:00:00",

@@ -60,6 +60,22 @@ public sealed class LineProtocolWriterTests
     }
 
     [Fact]
+    public void Write_SecurityPeerPoint_TagsInKeyOrderWithLastSeen()
+    {
+        // Written by hand: tags sorted by key (auth, cipher, concern, connector, connector_type, direction, forced_tls,
+        // peer, source), the space in the connector escaped, last_seen = the point's own minute (08:01 = 1795766460).
+        var key = new SecurityPeerKey(Direction.Inbound, new ConnectorInfo("Fabrikam inbound", ConnectorType.Partner, false), SecurityConcern.UnverifiedCertificate,
+            TransitAuth.Untrusted, CipherClass.Legacy, "mx1", "fabrikam.com");
+        using var writer = new LineProtocolWriter();
+
+        writer.Write(new SecurityPeerPoint(Minute1, key, new Counts(3, 4, 0)));
+
+        Assert.Equal(
+            "mailflow_security_peers,auth=untrusted,cipher=legacy,concern=unverified-certificate,connector=Fabrikam\\ inbound,connector_type=Partner,direction=inbound,forced_tls=false,peer=fabrikam.com,source=mx1 messages=3i,recipients=4i,bytes=0i,last_seen=1795766460i 1795766460\n",
+            Encoding.UTF8.GetString(writer.WrittenSpan));
+    }
+
+    [Fact]
     public void Clear_AfterWrite_StartsAnEmptyBatch()
     {
         var (series, _) = GoldenPoints();

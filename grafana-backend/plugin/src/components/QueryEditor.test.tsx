@@ -58,6 +58,7 @@ const EXTRA_FIELDS: Record<string, string[]> = {
   tlsrptDays: [],
   tlsrptInsights: ['Failed share %', 'Min sessions'],
   tlsrptInsightShares: ['Failed share %', 'Min sessions'],
+  securityPeers: ['Limit'],
 };
 const ALL_EXTRA = ['Measure', 'Min messages', 'Threshold %', 'Insight', 'Limit', 'Failed share %', 'Min sessions'];
 

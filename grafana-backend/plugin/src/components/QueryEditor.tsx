@@ -226,7 +226,7 @@ export function QueryEditor(props: Props) {
           </InlineField>
         </InlineFieldRow>
       )}
-      {(type === 'peers' || type === 'blocked' || type === 'plaintextDomains') && (
+      {(type === 'peers' || type === 'blocked' || type === 'plaintextDomains' || type === 'securityPeers') && (
         <InlineFieldRow>
           <InlineField label="Limit" tooltip="Most rows, busiest peers first" labelWidth={16}>
             <Input

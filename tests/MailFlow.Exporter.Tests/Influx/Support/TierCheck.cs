@@ -88,13 +88,14 @@ public static class TierCheck
             var every = RollupQueries.Duration(tier.Resolution);
             var measurements = tier.Suffix.Length == 0
                 ? new[] { InfluxSchema.TlsMeasurement }
-                : [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement];
+                : [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement];
             foreach (var measurement in measurements)
             {
-                var peers = measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement;
+                var peers = measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
 
-                // Transit security and blocked deliveries are written only by the real aggregator, blocked only when a policy stopped mail.
-                var optional = measurement is InfluxSchema.SecurityMeasurement or InfluxSchema.BlockedMeasurement;
+                // Transit security and blocked deliveries are written only by the real aggregator, blocked only when a policy stopped mail,
+                // security peers only for messages with a concern.
+                var optional = measurement is InfluxSchema.SecurityMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
                 var lastSeen = peers ? ", max(last_seen) AS last_seen" : "";
                 // mailflow_tls is the messages minutes without the connector tags, at every level.
                 var (minutes, tags) = measurement == InfluxSchema.TlsMeasurement
