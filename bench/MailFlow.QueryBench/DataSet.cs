@@ -9,7 +9,10 @@ namespace MailFlow.QueryBench;
 /// <summary>
 /// The benchmark's data: <see cref="Connectors"/> connectors (half inbound, half outbound; Partner/OnPremises
 /// alternating, the first of each direction being the implicit internet connector), each with 2 TLS versions per
-/// minute (TLS1.2 plus one of TLS1.3/TLS1.0/none/TLS1.1) over <see cref="Days"/> days, plus hourly legacy-peer points.
+/// minute (TLS1.2 plus one of TLS1.3/TLS1.0/none/TLS1.1) over <see cref="Days"/> days, plus hourly legacy-peer points;
+/// the TLS1.2 messages also have their auth level and cipher class (<c>mailflow_security</c>, one series per connector:
+/// the other version's messages read as unknown), and every hour brings blocked deliveries on 5 outbound connectors
+/// and peers to contact on 5 inbound ones.
 /// </summary>
 internal sealed class DataSet(int connectors, int days, DateTimeOffset end)
 {
@@ -37,6 +40,7 @@ internal sealed class DataSet(int connectors, int days, DateTimeOffset end)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var series = BuildSeries();
+        var security = BuildSecuritySeries();
         var minutes = Days * 1440;
         var startSeconds = Start.ToUnixTimeSeconds();
         var next = -1;
@@ -60,11 +64,17 @@ internal sealed class DataSet(int connectors, int days, DateTimeOffset end)
                         var count = 1 + (int)((uint)(minute * 31 + s * 17) % (s % 2 == 0 ? 20u : 3u));
                         buffer.Append(series[s]).Append(" bytes=").Append(count * 5000).Append("i,messages=").Append(count)
                             .Append("i,recipients=").Append(count).Append("i ").Append(time).Append('\n');
+                        if (s % 2 == 0)
+                        {
+                            buffer.Append(security[s / 2]).Append(" bytes=").Append(count * 5000).Append("i,messages=").Append(count)
+                                .Append("i,recipients=").Append(count).Append("i ").Append(time).Append('\n');
+                        }
                     }
 
                     if (minute % 60 == 0)
                     {
                         AppendPeers(buffer, minute / 60, time);
+                        AppendBlockedAndSecurityPeers(buffer, minute / 60, time);
                     }
                 }
 
@@ -95,6 +105,46 @@ internal sealed class DataSet(int connectors, int days, DateTimeOffset end)
             }
         }
     }
+
+    private void AppendBlockedAndSecurityPeers(StringBuilder buffer, int hour, string time)
+    {
+        string[] reasons = ["tls-not-offered", "certificate-not-verified", "dane"];
+        for (var c = 26; c <= 30; c++)
+        {
+            buffer.Append(InfluxSchema.BlockedMeasurement).Append(Tags(c))
+                .Append(",reason=").Append(reasons[(hour + c) % reasons.Length])
+                .Append(",recipient_domain=strict").Append(c).Append(".example,source=mx").Append(1 + (c % 2))
+                .Append(" messages=1i,recipients=1i,bytes=0i,last_seen=").Append(time).Append("i ").Append(time).Append('\n');
+        }
+
+        for (var c = 1; c <= 5; c++)
+        {
+            for (var p = 0; p < 3; p++)
+            {
+                var weak = p == 0;
+                buffer.Append(InfluxSchema.SecurityPeersMeasurement).Append(Tags(c))
+                    .Append(",auth=").Append(weak ? "verified" : "anonymous")
+                    .Append(",cipher=").Append(weak ? "weak" : "strong")
+                    .Append(",concern=").Append(weak ? "weak-cipher" : "unverified-certificate")
+                    .Append(",peer=peer").Append(p).Append(".c").Append(c).Append(".example,source=mx").Append(1 + (c % 2))
+                    .Append(" messages=").Append(1 + ((hour + p) % 4)).Append("i,recipients=1i,bytes=1000i,last_seen=").Append(time).Append("i ").Append(time).Append('\n');
+            }
+        }
+    }
+
+    /// <summary>The auth level and cipher class of each connector's TLS1.2 messages.</summary>
+    private List<string> BuildSecuritySeries()
+    {
+        (string Auth, string Cipher)[] levels = [("verified", "strong"), ("anonymous", "strong"), ("untrusted", "legacy"), ("trusted", "weak")];
+        return Enumerable.Range(0, Connectors).Select(c =>
+        {
+            var (auth, cipher) = levels[c % levels.Length];
+            return string.Create(CultureInfo.InvariantCulture, $"{InfluxSchema.SecurityMeasurement}{Tags(c)},auth={auth},cipher={cipher},source=mx{1 + (c % 2)}");
+        }).ToList();
+    }
+
+    private static string Tags(int c) =>
+        $",connector={Escape(ConnectorName(c))},connector_type={Type(c).ToWire()},direction={Dir(c).ToWire()},forced_tls={(Forced(c) ? "true" : "false")}";
 
     private List<string> BuildSeries()
     {
