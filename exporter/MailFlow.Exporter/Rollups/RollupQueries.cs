@@ -7,37 +7,37 @@ namespace MailFlow.Exporter.Rollups;
 /// <summary>
 /// The statements that recompute rollup buckets inside InfluxDB: InfluxQL <c>SELECT ... INTO</c> for the v1 API
 /// (verified on influxd 1.6.7: tags and integer types are kept) and Flux <c>aggregateWindow |> to()</c> for v2.
-/// Counts are sums; <see cref="InfluxSchema.Fields.LastSeen"/> (peers) is a maximum; <see cref="InfluxSchema.TlsMeasurement"/>
-/// (tiers only) sums the messages without the connector tags.
+/// Counts are sums; <see cref="InfluxSchema.Fields.LastSeen"/> (peers) is a maximum; the narrow measurements
+/// (<see cref="InfluxSchema.NarrowMeasurements"/>) sum their source's minutes without the connector tags.
 /// </summary>
 public static class RollupQueries
 {
     private static readonly string[] Measurements =
-        [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement];
+        [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement, InfluxSchema.SecurityNarrowMeasurement];
 
     /// <summary>Measurements with <see cref="InfluxSchema.Fields.LastSeen"/> (a maximum in rollups).</summary>
     private static bool HasLastSeen(string measurement) =>
         measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
 
     /// <summary>
-    /// The finer measurement a tier of <paramref name="measurement"/> is computed from: the tier below, except that
-    /// <see cref="InfluxSchema.TlsMeasurement"/> has no minutes and its finest tier sums the messages minutes.
+    /// The finer measurement a tier of <paramref name="measurement"/> is computed from: the tier below, except that a
+    /// narrow measurement's minutes and finest tier sum its source's minutes (<see cref="InfluxSchema.NarrowMeasurements"/>).
     /// </summary>
     public static string Source(string measurement, RollupStep step) =>
-        measurement == InfluxSchema.TlsMeasurement && step.SourceSuffix.Length == 0 ? InfluxSchema.MessagesMeasurement : measurement + step.SourceSuffix;
+        step.SourceSuffix.Length == 0 && InfluxSchema.NarrowMeasurements.TryGetValue(measurement, out var narrow) ? narrow.Source : measurement + step.SourceSuffix;
 
     /// <summary>
     /// What one step writes, per span: each measurement's tier from its source, and in the finest step also the
-    /// per-minute <see cref="InfluxSchema.TlsMeasurement"/> points (the messages minutes summed over connectors), so
-    /// that short time series without connector names read a few series per minute too.
+    /// per-minute points of the narrow measurements (their source's minutes summed over connectors), so that short time
+    /// series without connector names read a few series per minute too.
     /// </summary>
     internal static IEnumerable<(string Measurement, string Target, TimeSpan Resolution)> Targets(RollupStep step)
     {
         foreach (var measurement in Measurements)
         {
-            if (measurement == InfluxSchema.TlsMeasurement && step.SourceSuffix.Length == 0)
+            if (step.SourceSuffix.Length == 0 && InfluxSchema.NarrowMeasurements.ContainsKey(measurement))
             {
-                yield return (measurement, InfluxSchema.TlsMeasurement, InfluxSchema.BaseResolution);
+                yield return (measurement, measurement, InfluxSchema.BaseResolution);
             }
 
             yield return (measurement, step.Tier.Measurement(measurement), step.Tier.Resolution);
@@ -51,7 +51,7 @@ public static class RollupQueries
     public static List<string> InfluxQlStatements(RollupStep step, IReadOnlyList<RollupSpan> spans, string database, string? retentionPolicy)
     {
         var c = CultureInfo.InvariantCulture;
-        var statements = new List<string>(spans.Count * (Measurements.Length + 1));
+        var statements = new List<string>(spans.Count * (Measurements.Length + InfluxSchema.NarrowMeasurements.Count));
         foreach (var span in spans)
         {
             foreach (var (measurement, targetName, resolution) in Targets(step))
@@ -66,8 +66,8 @@ public static class RollupQueries
                     text.Append(c, $", MAX(\"{InfluxSchema.Fields.LastSeen}\") AS \"{InfluxSchema.Fields.LastSeen}\"");
                 }
 
-                // mailflow_tls keeps only its own tags: grouping by them sums the connectors away.
-                var tags = measurement == InfluxSchema.TlsMeasurement ? string.Join(", ", InfluxSchema.TlsMeasurementTags.Select(Identifier)) : "*";
+                // A narrow measurement keeps only its own tags: grouping by them sums the connectors away.
+                var tags = InfluxSchema.NarrowMeasurements.TryGetValue(measurement, out var narrow) ? string.Join(", ", narrow.Tags.Select(Identifier)) : "*";
                 text.Append(c, $" INTO {target} FROM {source} WHERE {SourceCondition(step.Sources)}time >= {Nanoseconds(span.From)} AND time < {Nanoseconds(span.To)} GROUP BY time({every}), {tags} fill(none)");
                 statements.Add(text.ToString());
             }
@@ -99,10 +99,10 @@ public static class RollupQueries
                     text.Append(c, $"from(bucket: {FluxString(bucket)})\n");
                     text.Append(c, $"  |> range(start: {FluxTime(span.From)}, stop: {FluxTime(span.To)})\n");
                     text.Append(c, $"  |> filter(fn: (r) => r._measurement == {FluxString(Source(measurement, step))} and {fieldFilter}{FluxSourceCondition(step.Sources)})\n");
-                    if (measurement == InfluxSchema.TlsMeasurement)
+                    if (InfluxSchema.NarrowMeasurements.TryGetValue(measurement, out var narrow))
                     {
-                        // One table per mailflow_tls series: the aggregate sums the connectors away.
-                        var columns = string.Join(", ", new[] { "_measurement", "_field" }.Concat(InfluxSchema.TlsMeasurementTags).Select(FluxString));
+                        // One table per narrow series: the aggregate sums the connectors away.
+                        var columns = string.Join(", ", new[] { "_measurement", "_field" }.Concat(narrow.Tags).Select(FluxString));
                         text.Append(c, $"  |> group(columns: [{columns}])\n");
                     }
 

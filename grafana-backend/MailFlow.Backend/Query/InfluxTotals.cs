@@ -136,8 +136,9 @@ public sealed partial class MailFlowQueryEngine
         }
 
         /// <summary>
-        /// As <see cref="SecurityTotalsAsync"/> summed over connectors, but read per direction only: the unknown rest
-        /// is then taken per bucket and direction (from the narrow <c>mailflow_tls</c> tiers), which equals the sum
+        /// As <see cref="SecurityTotalsAsync"/> summed over connectors, but read per direction only (from the narrow
+        /// <c>mailflow_security_narrow</c> when no connector is named): the unknown rest is then taken per bucket and
+        /// direction (from the narrow <c>mailflow_tls</c>), which equals the sum
         /// per connector as long as no connector has more security points than messages (the exporter writes both
         /// from the same records).
         /// </summary>
@@ -146,7 +147,14 @@ public sealed partial class MailFlowQueryEngine
             var messagesRead = Untraced.DirectionTotalsAsync(bucket, cancellationToken);
             var totals = new List<DirectionSecurityTotal>();
             var recorded = new Dictionary<(DateTimeOffset, Direction), long>();
-            foreach (var (time, sums) in await ReadAsync(Security(DirectionAuthCipherTags), bucket, cancellationToken).ConfigureAwait(false))
+            // Without connector names, whole blocks and minutes come from the narrow measurement (a few series per
+            // direction instead of one per connector), as the TLS time series read mailflow_tls.
+            var read = new ReadShape(
+                InfluxSchema.SecurityMeasurement,
+                filter.Connectors.Count == 0 ? InfluxSchema.SecurityNarrowMeasurement : InfluxSchema.SecurityMeasurement,
+                WhereTags(filter, applyTls: false),
+                DirectionAuthCipherTags);
+            foreach (var (time, sums) in await ReadAsync(read, bucket, cancellationToken).ConfigureAwait(false))
             {
                 foreach (var sum in sums)
                 {

@@ -121,6 +121,25 @@ public static class InfluxSchema
     /// <summary>The tags kept by <see cref="TlsMeasurement"/>.</summary>
     public static IReadOnlyList<string> TlsMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Tls, Tags.Source];
 
+    /// <summary>
+    /// Message counts per direction, connector type, auth level and cipher class (tags
+    /// <see cref="SecurityNarrowMeasurementTags"/>, no connector), summed from <see cref="SecurityMeasurement"/> by the
+    /// rollup step as <see cref="TlsMeasurement"/> is from <see cref="MessagesMeasurement"/>: per minute and in its
+    /// tiers. The transit-security time series that name no connector read these few series instead of one per connector.
+    /// </summary>
+    public const string SecurityNarrowMeasurement = "mailflow_security_narrow";
+
+    /// <summary>The tags kept by <see cref="SecurityNarrowMeasurement"/>.</summary>
+    public static IReadOnlyList<string> SecurityNarrowMeasurementTags { get; } = [Tags.Direction, Tags.ConnectorType, Tags.Auth, Tags.Cipher, Tags.Source];
+
+    /// <summary>The narrow measurements (no connector) and what each sums: its source's minutes, grouped by its tags.</summary>
+    public static IReadOnlyDictionary<string, (string Source, IReadOnlyList<string> Tags)> NarrowMeasurements { get; } =
+        new Dictionary<string, (string, IReadOnlyList<string>)>(StringComparer.Ordinal)
+        {
+            [TlsMeasurement] = (MessagesMeasurement, TlsMeasurementTags),
+            [SecurityNarrowMeasurement] = (SecurityMeasurement, SecurityNarrowMeasurementTags),
+        };
+
     /// <summary>Tag keys.</summary>
     public static class Tags
     {

@@ -176,6 +176,38 @@ public sealed class TransitSecurityQueryTests
     }
 
     [Fact]
+    public async Task Engine_SecuritySeriesWithoutConnectors_ReadFromTheNarrowTiers()
+    {
+        // A database whose narrow daily tier deliberately disagrees with its minutes (5 verified messages at 10:00;
+        // the mailflow_security_narrow day point says 4 verified and 1 anonymous): only an engine that reads the narrow
+        // tier for a whole day without connector names answers 4 and 1; an engine reading minutes only gives the
+        // minutes' 5 verified, with or without the connector named.
+        var database = "narrow_" + Guid.NewGuid().ToString("N")[..8];
+        _fixture.Influx.Query("CREATE DATABASE " + database);
+        var day = ConnectorFixture.Day1.ToUnixTimeSeconds();
+        const string Connector = "connector=X,connector_type=Partner,direction=outbound,forced_tls=false,source=mx1";
+        const string Narrow = "connector_type=Partner,direction=outbound,source=mx1";
+        _fixture.Influx.Write(database, string.Join('\n',
+            $"{InfluxSchema.MessagesMeasurement},{Connector},tls=TLS1.2 messages=5i {day + 36_000}",
+            $"{InfluxSchema.SecurityMeasurement},{Connector},auth=verified,cipher=strong messages=5i {day + 36_000}",
+            $"{InfluxSchema.TlsMeasurement}_1d,{Narrow},tls=TLS1.2 messages=5i {day}",
+            $"{InfluxSchema.SecurityNarrowMeasurement}_1d,{Narrow},auth=verified,cipher=strong messages=4i {day}",
+            $"{InfluxSchema.SecurityNarrowMeasurement}_1d,{Narrow},auth=anonymous,cipher=strong messages=1i {day}"));
+        using var client = new InfluxQlClient(new InfluxOptions { Url = _fixture.Influx.Url, Database = database });
+        using var rolled = new MailFlowQueryEngine(client);
+        using var minutes = new MailFlowQueryEngine(client, options: new QueryEngineOptions { UseRollups = false });
+        var wholeDay = new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day2 };
+
+        async Task<Dictionary<string, long>> Auth(MailFlowQueryEngine engine, QueryFilter filter) =>
+            (await engine.GetSecurityTimeSeriesAsync(new SecurityTimeSeriesRequest(filter, SecurityDimension.Auth, TimeSpan.FromDays(1))))
+                .Series.ToDictionary(s => s.Class, s => s.Points.Sum(p => p.Messages));
+
+        Assert.Equal(new Dictionary<string, long> { ["verified"] = 4, ["anonymous"] = 1 }, await Auth(rolled, wholeDay));
+        Assert.Equal(new Dictionary<string, long> { ["verified"] = 5 }, await Auth(minutes, wholeDay));
+        Assert.Equal(new Dictionary<string, long> { ["verified"] = 5 }, await Auth(minutes, wholeDay with { Connectors = ["X"] }));
+    }
+
+    [Fact]
     public async Task Engine_ClosedPartOfADay_CachedUnderItsExactRange()
     {
         // Day 1 09:30 .. day 2 10:30: two partial days, both closed long ago. Asked once, every piece is cached (the

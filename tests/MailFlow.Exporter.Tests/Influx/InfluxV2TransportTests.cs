@@ -102,9 +102,13 @@ public sealed class InfluxV2TransportTests
             // mailflow_tls: its minutes and finest tier from the messages minutes, regrouped without the connector tags.
             Assert.Contains($"r._measurement == \"{(i == 0 ? source : source.Replace("messages", "tls", StringComparison.Ordinal))}\" and r._field != \"last_seen\"{Sources})\n  |> group(columns: [\"_measurement\", \"_field\", \"direction\", \"connector_type\", \"tls\", \"source\"])", flux[i], StringComparison.Ordinal);
             // Only the sources of the points written (mx1, ex01.corp and one without a source tag), in every pipeline.
-            Assert.Equal(i == 0 ? 10 : 9, flux[i].Split(Sources + ")\n").Length - 1);
-            // messages, peers (sum and max), mailflow_tls, security, blocked (sum and max), security peers (sum and max); the finest step also writes mailflow_tls's own minutes.
-            Assert.Equal(i == 0 ? 10 : 9, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
+            Assert.Equal(i == 0 ? 12 : 10, flux[i].Split(Sources + ")\n").Length - 1);
+            // messages, peers (sum and max), mailflow_tls, security, blocked (sum and max), security peers (sum and max),
+            // mailflow_security_narrow; the finest step also writes the two narrow measurements' own minutes.
+            Assert.Equal(i == 0 ? 12 : 10, flux[i].Split("|> to(bucket: \"mail/flow\", org: \"acme org\")").Length - 1);
+            // mailflow_security_narrow: from the security minutes regrouped without the connector tags, as mailflow_tls.
+            Assert.Contains($"r._measurement == \"{(i == 0 ? source.Replace("messages", "security", StringComparison.Ordinal) : source.Replace("messages", "security_narrow", StringComparison.Ordinal))}\" and r._field != \"last_seen\"{Sources})\n  |> group(columns: [\"_measurement\", \"_field\", \"direction\", \"connector_type\", \"auth\", \"cipher\", \"source\"])", flux[i], StringComparison.Ordinal);
+            Assert.Contains($"|> set(key: \"_measurement\", value: \"{target.Replace("messages", "security_narrow", StringComparison.Ordinal)}\")", flux[i], StringComparison.Ordinal);
         }
     }
 

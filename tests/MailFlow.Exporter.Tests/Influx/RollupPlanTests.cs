@@ -88,7 +88,9 @@ public sealed class RollupPlanTests
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_tls_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_messages\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), \"direction\", \"connector_type\", \"tls\", \"source\" fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_security_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_security\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
             + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_blocked_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_blocked\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
-            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_security_peers_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_security_peers\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none)",
+            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\", MAX(\"last_seen\") AS \"last_seen\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_security_peers_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_security_peers\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), * fill(none); "
+            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_security_narrow\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_security\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(1m), \"direction\", \"connector_type\", \"auth\", \"cipher\", \"source\" fill(none); "
+            + "SELECT SUM(\"messages\") AS \"messages\", SUM(\"recipients\") AS \"recipients\", SUM(\"bytes\") AS \"bytes\" INTO \"mail\\\"db\".\"weekly\".\"mailflow_security_narrow_5m\" FROM \"mail\\\"db\".\"weekly\".\"mailflow_security\" WHERE time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY time(5m), \"direction\", \"connector_type\", \"auth\", \"cipher\", \"source\" fill(none)",
             text);
     }
 
@@ -102,7 +104,7 @@ public sealed class RollupPlanTests
         var statements = RollupQueries.InfluxQlStatements(step, step.Spans, "mail", null);
 
         Assert.Equal(["", "mx2", "o'brien\\mx"], step.Sources); // Distinct, ordered.
-        Assert.Equal(7, statements.Count); // messages, peers, tls minutes, tls 5m, security, blocked, security peers.
+        Assert.Equal(9, statements.Count); // messages, peers, tls minutes, tls 5m, security, blocked, security peers, security narrow minutes and 5m.
         Assert.All(statements, statement => Assert.Contains(
             "WHERE (\"source\" = '' OR \"source\" = 'mx2' OR \"source\" = 'o\\'brien\\\\mx') AND time >= 1795766400000000000 AND time < 1795766700000000000 GROUP BY",
             statement,
@@ -117,7 +119,7 @@ public sealed class RollupPlanTests
         var flux = RollupQueries.Flux(step, step.Spans, "mail", "org");
 
         var filters = flux.Split('\n').Where(line => line.Contains("|> filter(fn: (r) => r._measurement", StringComparison.Ordinal)).ToList();
-        Assert.Equal(10, filters.Count); // messages, peers (sum and max), tls minutes, tls 5m, security, blocked (sum and max), security peers (sum and max).
+        Assert.Equal(12, filters.Count); // messages, peers (sum and max), tls minutes, tls 5m, security, blocked (sum and max), security peers (sum and max), security narrow minutes and 5m.
         Assert.All(filters, line => Assert.EndsWith(" and (not exists r.source or r.source == \"mx2\"))", line, StringComparison.Ordinal));
     }
 

@@ -81,25 +81,25 @@ public static class TierCheck
     {
         var where = $"WHERE time >= '{from.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' AND time < '{to.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}'";
 
-        // The per-minute mailflow_tls points first (a "tier" of one minute, named without a suffix), then every tier.
+        // The per-minute points of the narrow measurements first (a "tier" of one minute, named without a suffix), then every tier.
         var levels = new[] { new RollupTier(InfluxSchema.BaseResolution, string.Empty) }.Concat(InfluxSchema.RollupTiers);
         foreach (var tier in levels)
         {
             var every = RollupQueries.Duration(tier.Resolution);
             var measurements = tier.Suffix.Length == 0
-                ? new[] { InfluxSchema.TlsMeasurement }
-                : [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement];
+                ? new[] { InfluxSchema.TlsMeasurement, InfluxSchema.SecurityNarrowMeasurement }
+                : [InfluxSchema.MessagesMeasurement, InfluxSchema.PeersMeasurement, InfluxSchema.TlsMeasurement, InfluxSchema.SecurityMeasurement, InfluxSchema.BlockedMeasurement, InfluxSchema.SecurityPeersMeasurement, InfluxSchema.SecurityNarrowMeasurement];
             foreach (var measurement in measurements)
             {
                 var peers = measurement is InfluxSchema.PeersMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
 
                 // Transit security and blocked deliveries are written only by the real aggregator, blocked only when a policy stopped mail,
                 // security peers only for messages with a concern.
-                var optional = measurement is InfluxSchema.SecurityMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement;
+                var optional = measurement is InfluxSchema.SecurityMeasurement or InfluxSchema.BlockedMeasurement or InfluxSchema.SecurityPeersMeasurement or InfluxSchema.SecurityNarrowMeasurement;
                 var lastSeen = peers ? ", max(last_seen) AS last_seen" : "";
-                // mailflow_tls is the messages minutes without the connector tags, at every level.
-                var (minutes, tags) = measurement == InfluxSchema.TlsMeasurement
-                    ? (InfluxSchema.MessagesMeasurement, string.Join(", ", InfluxSchema.TlsMeasurementTags))
+                // A narrow measurement is its source's minutes without the connector tags, at every level.
+                var (minutes, tags) = InfluxSchema.NarrowMeasurements.TryGetValue(measurement, out var narrow)
+                    ? (narrow.Source, string.Join(", ", narrow.Tags))
                     : (measurement, "*");
                 var expected = Read(influx, $"SELECT sum(messages) AS messages, sum(recipients) AS recipients, sum(bytes) AS bytes{lastSeen} FROM {measurementPrefix}{minutes} {where} GROUP BY time({every}), {tags} fill(none)", database);
                 var actual = Read(influx, $"SELECT messages, recipients, bytes{(peers ? ", last_seen" : "")} FROM {measurementPrefix}{tier.Measurement(measurement)} {where} GROUP BY *", database);
