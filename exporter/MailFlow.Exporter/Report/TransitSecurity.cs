@@ -124,7 +124,7 @@ public sealed record TransitSecurityReport(
         var peers = new TextTable("Concern", "Direction", "Peer", "Connector", "Auth", "Cipher", "Messages", "Last seen (UTC)", "Last host [IP]");
         foreach (var peer in Peers)
         {
-            peers.Add(ConcernWire(peer.Concern), peer.Direction.ToWire(), peer.Peer, peer.Connector, peer.Auth.ToWire(), peer.Cipher.ToWire(), Number(peer.Messages),
+            peers.Add(peer.Concern.ToWire(), peer.Direction.ToWire(), peer.Peer, peer.Connector, peer.Auth.ToWire(), peer.Cipher.ToWire(), Number(peer.Messages),
                 peer.LastSeen.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Invariant), $"{peer.Host ?? "?"} [{peer.Ip ?? "?"}]");
         }
 
@@ -180,8 +180,6 @@ public sealed record TransitSecurityReport(
 
     private static string Share(double percent) => percent.ToString("0.##", Invariant);
 
-    public static string ConcernWire(SecurityConcern concern) => concern.ToWire();
-
     // ---- JSON (docs/report-json.md, "transitSecurity") ----
 
     public void WriteJson(Utf8JsonWriter json)
@@ -213,7 +211,7 @@ public sealed record TransitSecurityReport(
         foreach (var peer in Peers)
         {
             json.WriteStartObject();
-            json.WriteString("concern", ConcernWire(peer.Concern));
+            json.WriteString("concern", peer.Concern.ToWire());
             json.WriteString("peer", peer.Peer);
             json.WriteString("direction", peer.Direction.ToWire());
             json.WriteString("connector", peer.Connector);
@@ -343,7 +341,7 @@ public sealed record TransitSecurityReport(
         foreach (var peer in Peers)
         {
             WriteCsvRow(output, "security-peer", peer.Direction.ToWire(), CsvReportWriter.Quote(peer.Connector), peer.ConnectorType.ToWire(), "", Count(peer.Messages), "",
-                CsvReportWriter.Quote(peer.Peer), CsvReportWriter.Quote(string.Join(' ', peer.Sources)), Time(peer.LastSeen), peer.Host, peer.Ip, peer.Auth.ToWire(), peer.Cipher.ToWire(), ConcernWire(peer.Concern));
+                CsvReportWriter.Quote(peer.Peer), CsvReportWriter.Quote(string.Join(' ', peer.Sources)), Time(peer.LastSeen), peer.Host, peer.Ip, peer.Auth.ToWire(), peer.Cipher.ToWire(), peer.Concern.ToWire());
         }
 
         foreach (var row in Blocked)
@@ -361,7 +359,7 @@ public sealed record TransitSecurityReport(
         foreach (var insight in Insights)
         {
             WriteCsvRow(output, "security-insight", insight.Direction.ToWire(), CsvReportWriter.Quote(insight.Connector), insight.ConnectorType.ToWire(), "", Count(insight.Messages),
-                insight.SharePercent.ToString("0.##", Invariant), "", "", "", null, null, "", "", insight.Id,
+                Share(insight.SharePercent), "", "", "", null, null, "", "", insight.Id,
                 insight.SeverityWire, Count(insight.TotalMessages), Share(insight.ThresholdPercent), CsvReportWriter.Quote(insight.Title), CsvReportWriter.Quote(insight.Advice));
         }
     }
@@ -370,12 +368,12 @@ public sealed record TransitSecurityReport(
     {
         foreach (var auth in TransitSecurity.AuthLevels)
         {
-            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[auth]), breakdown.Percent(auth).ToString("0.##", Invariant), "", "", "", null, null, auth.ToWire(), "", "");
+            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[auth]), Share(breakdown.Percent(auth)), "", "", "", null, null, auth.ToWire(), "", "");
         }
 
         foreach (var cipher in TransitSecurity.CipherClasses)
         {
-            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[cipher]), breakdown.Percent(cipher).ToString("0.##", Invariant), "", "", "", null, null, "", cipher.ToWire(), "");
+            WriteCsvRow(output, "security", direction.ToWire(), connector, type, forced, Count(breakdown[cipher]), Share(breakdown.Percent(cipher)), "", "", "", null, null, "", cipher.ToWire(), "");
         }
     }
 
