@@ -67,7 +67,15 @@ public sealed class InfluxQlClient : IDisposable
     /// Runs the statements in up to <paramref name="requests"/> concurrent requests and returns one result per
     /// statement, in order; fails as <see cref="QueryAsync(string, CancellationToken)"/> does.
     /// </summary>
-    public async Task<IReadOnlyList<InfluxStatementResult>> QueryAsync(IReadOnlyList<string> statements, int requests, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<InfluxStatementResult>> QueryAsync(IReadOnlyList<string> statements, int requests, CancellationToken cancellationToken = default) =>
+        QueryAsync(statements, requests, weights: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="QueryAsync(IReadOnlyList{string}, int, CancellationToken)"/>, with each statement's expected cost
+    /// (<paramref name="weights"/>, any unit): the requests are then balanced by cost rather than by count, so that the
+    /// one statement that reads 90 days does not also wait for the small ones behind it.
+    /// </summary>
+    public async Task<IReadOnlyList<InfluxStatementResult>> QueryAsync(IReadOnlyList<string> statements, int requests, IReadOnlyList<long>? weights, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statements);
         if (statements.Count == 0)
@@ -77,16 +85,59 @@ public sealed class InfluxQlClient : IDisposable
 
         // InfluxDB runs the statements of one request one after the other: spread them over a few requests so that
         // a question's pieces (edge minutes, 5-minute blocks, hours, days) run on every core.
-        var parallel = Math.Clamp(requests, 1, statements.Count);
-        var size = (statements.Count + parallel - 1) / parallel;
-        var parts = new List<Task<IReadOnlyList<InfluxStatementResult>>>();
-        for (var first = 0; first < statements.Count; first += size)
+        var parts = Partition(statements.Count, Math.Clamp(requests, 1, statements.Count), weights);
+        var answers = await Task.WhenAll(parts.Select(part => QueryAsync(string.Join("; ", part.Select(index => statements[index])), cancellationToken))).ConfigureAwait(false);
+        var results = new InfluxStatementResult[statements.Count];
+        for (var part = 0; part < parts.Count; part++)
         {
-            parts.Add(QueryAsync(string.Join("; ", statements.Skip(first).Take(size)), cancellationToken));
+            if (answers[part].Count != parts[part].Count)
+            {
+                throw new InfluxQueryException(InfluxErrorKind.Failed, $"InfluxDB at {_options.Url} answered {answers[part].Count} results to {parts[part].Count} statements");
+            }
+
+            for (var position = 0; position < parts[part].Count; position++)
+            {
+                results[parts[part][position]] = answers[part][position];
+            }
         }
 
-        var answers = await Task.WhenAll(parts).ConfigureAwait(false);
-        return [.. answers.SelectMany(answer => answer)];
+        return results;
+    }
+
+    /// <summary>
+    /// The statements' indexes per request: in runs of equal count without weights; with them, the costliest first,
+    /// each to the least loaded request (each request's statements kept in their order).
+    /// </summary>
+    internal static List<List<int>> Partition(int count, int requests, IReadOnlyList<long>? weights)
+    {
+        var parts = new List<List<int>>();
+        if (weights is null || weights.Count != count)
+        {
+            var size = (count + requests - 1) / requests;
+            for (var first = 0; first < count; first += size)
+            {
+                parts.Add([.. Enumerable.Range(first, Math.Min(size, count - first))]);
+            }
+
+            return parts;
+        }
+
+        var loads = new long[requests];
+        for (var part = 0; part < requests; part++)
+        {
+            parts.Add([]);
+        }
+
+        foreach (var index in Enumerable.Range(0, count).OrderByDescending(index => weights[index]).ThenBy(index => index))
+        {
+            var lightest = Array.IndexOf(loads, loads.Min());
+            parts[lightest].Add(index);
+            loads[lightest] += Math.Max(0, weights[index]);
+        }
+
+        parts.RemoveAll(part => part.Count == 0);
+        parts.ForEach(part => part.Sort());
+        return parts;
     }
 
     /// <summary>Whether <paramref name="measurement"/> exists in the database.</summary>
@@ -113,10 +164,10 @@ public sealed class InfluxQlClient : IDisposable
                 Content = new StringContent(parameters, Encoding.UTF8, "application/x-www-form-urlencoded"),
             };
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw MapHttpError(response.StatusCode, body);
+            throw MapHttpError(response.StatusCode, Encoding.UTF8.GetString(body));
         }
 
         try
@@ -170,9 +221,6 @@ public sealed class InfluxQlClient : IDisposable
             throw new InfluxQueryException(InfluxErrorKind.Unavailable, $"InfluxDB at {_options.Url} is unreachable ({e.Message}): check that it runs and {_options.SettingNames.Url}", e) { Cause = e.Message };
         }
     }
-
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
 
     private InfluxQueryException MapHttpError(HttpStatusCode status, string body)
     {
@@ -244,41 +292,195 @@ public sealed class InfluxQlClient : IDisposable
         return body.Length > 200 ? body[..200] : body;
     }
 
-    private IReadOnlyList<InfluxStatementResult> Parse(string body)
+    /// <summary>
+    /// Reads the answer in one pass over its UTF-8 bytes (<see cref="Utf8JsonReader"/>): a 90-day answer of tags as
+    /// columns is 700 KB, which a document tree and a UTF-16 copy of the body would take as long to read as InfluxDB to write.
+    /// </summary>
+    private IReadOnlyList<InfluxStatementResult> Parse(byte[] body)
     {
-        using var document = JsonDocument.Parse(body);
-        var root = document.RootElement;
-        if (root.TryGetProperty("error", out var topError) && topError.ValueKind == JsonValueKind.String)
-        {
-            throw StatementError(topError.GetString() ?? string.Empty);
-        }
-
+        var reader = new Utf8JsonReader(body);
         var results = new List<InfluxStatementResult>();
-        if (!root.TryGetProperty("results", out var resultArray) || resultArray.ValueKind != JsonValueKind.Array)
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return results;
+            throw new JsonException("the answer is not a JSON object");
         }
 
-        foreach (var result in resultArray.EnumerateArray())
+        string? topError = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (result.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+            var property = reader.ValueTextEquals("results"u8) ? 1 : reader.ValueTextEquals("error"u8) ? 2 : 0;
+            reader.Read();
+            if (property == 1 && reader.TokenType == JsonTokenType.StartArray)
             {
-                throw StatementError(error.GetString() ?? string.Empty);
-            }
-
-            var series = new List<InfluxSeries>();
-            if (result.TryGetProperty("series", out var seriesArray) && seriesArray.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in seriesArray.EnumerateArray())
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    series.Add(ParseSeries(item));
+                    results.Add(ParseResult(ref reader));
                 }
             }
+            else if (property == 2 && reader.TokenType == JsonTokenType.String)
+            {
+                topError = reader.GetString();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
 
-            results.Add(new InfluxStatementResult(series));
+        if (topError is not null)
+        {
+            throw StatementError(topError);
         }
 
         return results;
+    }
+
+    private InfluxStatementResult ParseResult(ref Utf8JsonReader reader)
+    {
+        var series = new List<InfluxSeries>();
+        var partial = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.ValueTextEquals("series"u8) ? 1 : reader.ValueTextEquals("error"u8) ? 2 : reader.ValueTextEquals("partial"u8) ? 3 : 0;
+            reader.Read();
+            if (property == 1 && reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    series.Add(ParseSeries(ref reader, ref partial));
+                }
+            }
+            else if (property == 2 && reader.TokenType == JsonTokenType.String)
+            {
+                throw StatementError(reader.GetString() ?? string.Empty);
+            }
+            else if (property == 3)
+            {
+                partial |= reader.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        // An answer cut at the server's row limit would count too few messages without saying so.
+        if (partial)
+        {
+            throw new InfluxQueryException(InfluxErrorKind.Failed,
+                $"InfluxDB at {_options.Url} cut its answer short (\"partial\"): its row limit ([http] max-row-limit) is below what this question reads; set it to 0, no limit");
+        }
+
+        return new InfluxStatementResult(series);
+    }
+
+    private static InfluxSeries ParseSeries(ref Utf8JsonReader reader, ref bool partial)
+    {
+        var name = string.Empty;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var columns = new List<string>();
+        var rows = new List<InfluxRow>();
+        var numbers = new List<long>();
+        var texts = new List<string?>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.ValueTextEquals("name"u8) ? 1 : reader.ValueTextEquals("tags"u8) ? 2 : reader.ValueTextEquals("columns"u8) ? 3
+                : reader.ValueTextEquals("values"u8) ? 4 : reader.ValueTextEquals("partial"u8) ? 5 : 0;
+            reader.Read();
+            if (property == 1 && reader.TokenType == JsonTokenType.String)
+            {
+                name = reader.GetString() ?? string.Empty;
+            }
+            else if (property == 2 && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var key = reader.GetString() ?? string.Empty;
+                    reader.Read();
+                    tags[key] = reader.TokenType == JsonTokenType.String ? reader.GetString() ?? string.Empty : RawText(ref reader);
+                }
+            }
+            else if (property == 3 && reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    columns.Add(reader.TokenType == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty);
+                }
+            }
+            else if (property == 4 && reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    rows.Add(ParseRow(ref reader, columns.Count, numbers, texts));
+                }
+            }
+            else if (property == 5)
+            {
+                partial |= reader.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return new InfluxSeries(name, tags, columns, rows);
+    }
+
+    /// <summary>One row: its first cell is the time; text cells (tags selected as columns) are kept beside the numbers.</summary>
+    private static InfluxRow ParseRow(ref Utf8JsonReader reader, int columnCount, List<long> numbers, List<string?> texts)
+    {
+        numbers.Clear();
+        texts.Clear();
+        var hasText = false;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            string? text = null;
+            long number = 0;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Number:
+                    number = reader.TryGetInt64(out var whole) ? whole : (long)Math.Round(reader.GetDouble());
+                    break;
+                case JsonTokenType.String:
+                    text = reader.GetString();
+                    hasText = true;
+                    break;
+                case JsonTokenType.StartArray or JsonTokenType.StartObject:
+                    reader.Skip();
+                    break;
+            }
+
+            numbers.Add(number);
+            texts.Add(text);
+        }
+
+        // Sized by the columns (less time), as the cells may be fewer or more than the columns say.
+        var width = Math.Max(0, (columnCount > 0 ? columnCount : numbers.Count) - 1);
+        var values = new long[width];
+        var rowTexts = hasText ? new string?[width] : null;
+        for (var index = 1; index < numbers.Count && index - 1 < width; index++)
+        {
+            values[index - 1] = numbers[index];
+            if (rowTexts is not null)
+            {
+                rowTexts[index - 1] = texts[index];
+            }
+        }
+
+        return new InfluxRow(numbers.Count > 0 ? numbers[0] : 0, values, rowTexts);
+    }
+
+    /// <summary>A tag value that is not a string (a number or a literal) as its JSON text; InfluxDB never nests one.</summary>
+    private static string RawText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return string.Empty;
+        }
+
+        return Encoding.UTF8.GetString(reader.ValueSpan);
     }
 
     private InfluxQueryException StatementError(string error) =>
@@ -287,63 +489,6 @@ public sealed class InfluxQlClient : IDisposable
             : error.Contains("authoriz", StringComparison.OrdinalIgnoreCase)
                 ? new InfluxQueryException(InfluxErrorKind.AuthRefused, $"InfluxDB at {_options.Url} refused the query ({error}): check the credentials and their permissions on '{_options.EffectiveDatabase}'") { Cause = error }
                 : new InfluxQueryException(InfluxErrorKind.Failed, $"InfluxDB at {_options.Url} reported an error: {error}");
-
-    private static InfluxSeries ParseSeries(JsonElement item)
-    {
-        var name = item.TryGetProperty("name", out var n) ? n.GetString() ?? string.Empty : string.Empty;
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (item.TryGetProperty("tags", out var tagObject) && tagObject.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var tag in tagObject.EnumerateObject())
-            {
-                tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() ?? string.Empty : tag.Value.GetRawText();
-            }
-        }
-
-        var columns = new List<string>();
-        if (item.TryGetProperty("columns", out var columnArray) && columnArray.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var column in columnArray.EnumerateArray())
-            {
-                columns.Add(column.GetString() ?? string.Empty);
-            }
-        }
-
-        var rows = new List<InfluxRow>();
-        if (item.TryGetProperty("values", out var valueArray) && valueArray.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var row in valueArray.EnumerateArray())
-            {
-                var values = new long[Math.Max(0, columns.Count - 1)];
-                long time = 0;
-                var index = 0;
-                foreach (var cell in row.EnumerateArray())
-                {
-                    var number = ToLong(cell);
-                    if (index == 0)
-                    {
-                        time = number;
-                    }
-                    else if (index - 1 < values.Length)
-                    {
-                        values[index - 1] = number;
-                    }
-
-                    index++;
-                }
-
-                rows.Add(new InfluxRow(time, values));
-            }
-        }
-
-        return new InfluxSeries(name, tags, columns, rows);
-    }
-
-    private static long ToLong(JsonElement cell) => cell.ValueKind switch
-    {
-        JsonValueKind.Number => cell.TryGetInt64(out var whole) ? whole : (long)Math.Round(cell.GetDouble()),
-        _ => 0,
-    };
 }
 
 /// <summary>The answer to one statement.</summary>
@@ -356,5 +501,12 @@ public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, strin
     public string Tag(string key) => Tags.TryGetValue(key, out var value) ? value : string.Empty;
 }
 
-/// <summary>One row: time in epoch nanoseconds and the numeric columns after it (null cells read as 0).</summary>
-public readonly record struct InfluxRow(long Time, long[] Values);
+/// <summary>
+/// One row: time in epoch nanoseconds and the numeric columns after it (null and text cells read as 0); the text
+/// cells (tags selected as columns) in <see cref="Texts"/>, aligned with <see cref="Values"/>, null when there are none.
+/// </summary>
+public readonly record struct InfluxRow(long Time, long[] Values, string?[]? Texts = null)
+{
+    /// <summary>The text of value column <paramref name="index"/>, or the empty string when it holds none.</summary>
+    public string Text(int index) => Texts is { } texts && index >= 0 && index < texts.Length ? texts[index] ?? string.Empty : string.Empty;
+}

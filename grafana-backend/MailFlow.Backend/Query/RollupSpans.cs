@@ -2,8 +2,11 @@ using MailFlow.Contracts.Schema;
 
 namespace MailFlow.Backend.Query;
 
-/// <summary>A span of time read from one measurement: a rollup tier or the per-minute measurement itself.</summary>
-internal readonly record struct MeasurementSpan(string Measurement, long From, long To);
+/// <summary>
+/// A span of time read from one measurement: a rollup tier or the per-minute measurement itself, whose points are
+/// <see cref="Resolution"/> ticks apart.
+/// </summary>
+internal readonly record struct MeasurementSpan(string Measurement, long From, long To, long Resolution);
 
 /// <summary>
 /// Cuts a time range into spans, each read from the coarsest measurement that covers it exactly: whole days
@@ -13,6 +16,8 @@ internal readonly record struct MeasurementSpan(string Measurement, long From, l
 /// </summary>
 internal static class RollupSpans
 {
+    private static readonly long Minute = InfluxSchema.BaseResolution.Ticks;
+
     /// <summary>
     /// The spans of <c>[from, to)</c> (UTC ticks), in time order: with rollups, tier spans from the tiers of
     /// <paramref name="tiered"/> (default: <paramref name="measurement"/>) and the rest from its minute points;
@@ -24,7 +29,7 @@ internal static class RollupSpans
     {
         if (!useRollups)
         {
-            return [new MeasurementSpan(measurement, from, to)];
+            return [new MeasurementSpan(measurement, from, to, Minute)];
         }
 
         // The exporter writes the narrow measurement's minutes along with its tiers: the edges read them too.
@@ -58,11 +63,11 @@ internal static class RollupSpans
             }
 
             Cut(spans, measurement, tiered, from, first, granularity, index - 1);
-            spans.Add(new MeasurementSpan(tier.Measurement(tiered), first, last));
+            spans.Add(new MeasurementSpan(tier.Measurement(tiered), first, last, width));
             Cut(spans, measurement, tiered, last, to, granularity, index - 1);
             return;
         }
 
-        spans.Add(new MeasurementSpan(measurement, from, to));
+        spans.Add(new MeasurementSpan(measurement, from, to, Minute));
     }
 }

@@ -71,6 +71,43 @@ public sealed class CacheTests(ConnectorFixture fixture)
         Assert.Equal(5, (await minutes.GetConnectorReportAsync(new ConnectorReportRequest(wholeDay))).Single().Messages.Total);
     }
 
+    [Fact]
+    public async Task PointsAsWideAsTheBucket_ReadRaw_AddedUpPerServerAndFlooredToTheirBucket()
+    {
+        // Daily points (read raw for per-day buckets): X has 9 from mx1 and 4 from mx2 on day 1, and 3 on day 2 from
+        // a point another tool stamped at 06:00. Minute points (read raw for 1-minute buckets): 2 at 10:00:30 from
+        // mx1 and 5 at 10:00 from mx2 (X named: the narrow mailflow_tls has no points here). Per day: 13 and 3; per
+        // minute from 10:00: 7, then nothing.
+        var database = "raw_" + Guid.NewGuid().ToString("N")[..8];
+        fixture.Influx.Query("CREATE DATABASE " + database);
+        const string Series = "mailflow_messages,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,tls=TLS1.2";
+        const string Daily = "mailflow_messages_1d,connector=X,connector_type=Partner,direction=inbound,forced_tls=false,tls=TLS1.2";
+        var day = ConnectorFixture.Day1.ToUnixTimeSeconds();
+        fixture.Influx.Write(database, string.Join('\n',
+            $"{Daily},source=mx1 messages=9i {day}",
+            $"{Daily},source=mx2 messages=4i {day}",
+            $"{Daily},source=mx1 messages=3i {day + 86_400 + 21_600}",
+            $"{Series},source=mx1 messages=2i {day + 36_030}",
+            $"{Series},source=mx2 messages=5i {day + 36_000}"));
+        using var client = new MailFlow.Backend.Influx.InfluxQlClient(new MailFlow.Backend.Influx.InfluxOptions { Url = fixture.Influx.Url, Database = database });
+        using var engine = new MailFlowQueryEngine(client, options: new QueryEngineOptions { CacheTtl = TimeSpan.Zero });
+
+        var days = await engine.GetConnectorReportAsync(new ConnectorReportRequest(new QueryFilter { From = ConnectorFixture.Day1, To = ConnectorFixture.Day1.AddDays(2) }));
+        var tenOClock = ConnectorFixture.Day1.AddHours(10);
+        var minutes = await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(new QueryFilter { From = tenOClock, To = tenOClock.AddMinutes(2), Connectors = ["X"] }, TimeSpan.FromMinutes(1)));
+
+        // Over 210 minutes the raw minutes are grouped by tags (many points per series) rather than read as columns.
+        var longer = await engine.GetTlsTimeSeriesAsync(new TlsTimeSeriesRequest(new QueryFilter { From = tenOClock, To = tenOClock.AddMinutes(210), Connectors = ["X"] }, TimeSpan.FromMinutes(1)));
+
+        Assert.Equal([(ConnectorFixture.Day1, 13L), (ConnectorFixture.Day2, 3L)], days.Select(r => (r.Date, r.Messages.Total)));
+        var tls12 = minutes.Series.Single(s => s.Tls == TlsVersion.Tls12);
+        Assert.Equal([(tenOClock, 7L), (tenOClock.AddMinutes(1), 0L)], tls12.Points.Select(p => (p.Time, p.Messages)));
+        var longerTls12 = longer.Series.Single(s => s.Tls == TlsVersion.Tls12);
+        Assert.Equal((210, TimeSpan.FromMinutes(1)), (longerTls12.Points.Count, longer.Interval));
+        Assert.Equal((tenOClock, 7L), (longerTls12.Points[0].Time, longerTls12.Points[0].Messages));
+        Assert.Equal(7, longerTls12.Points.Sum(p => p.Messages));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -65,7 +65,7 @@ public sealed class RollupSpansTests
     {
         var spans = RollupSpans.Plan("mailflow_messages", From.UtcTicks, To.UtcTicks, 0, useRollups: false);
 
-        Assert.Equal([new MeasurementSpan("mailflow_messages", From.UtcTicks, To.UtcTicks)], spans);
+        Assert.Equal([new MeasurementSpan("mailflow_messages", From.UtcTicks, To.UtcTicks, TimeSpan.TicksPerMinute)], spans);
     }
 
     [Fact]
