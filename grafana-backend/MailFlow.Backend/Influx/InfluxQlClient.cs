@@ -110,8 +110,13 @@ public sealed class InfluxQlClient : IDisposable
     /// </summary>
     internal static List<List<int>> Partition(int count, int requests, IReadOnlyList<long>? weights)
     {
+        if (weights is not null && weights.Count != count)
+        {
+            throw new ArgumentException($"{weights.Count} weights for {count} statements", nameof(weights));
+        }
+
         var parts = new List<List<int>>();
-        if (weights is null || weights.Count != count)
+        if (weights is null)
         {
             var size = (count + requests - 1) / requests;
             for (var first = 0; first < count; first += size)

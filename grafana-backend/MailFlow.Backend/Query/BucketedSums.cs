@@ -247,7 +247,7 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
                 var seriesTags = columns is null ? SumTags.Parse(series.Tag) : default;
                 foreach (var row in series.Rows)
                 {
-                    var tags = columns is null ? seriesTags : SumTags.Parse(key => row.Text(columns.IndexOf(key)), names);
+                    var tags = columns is null ? seriesTags : SumTags.Parse(key => columns.Tag(row, key), names);
                     if (!tags.Valid)
                     {
                         continue;
@@ -308,24 +308,15 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
 
     private static long NanosecondsToTicks(long nanoseconds) => (nanoseconds / 100) + DateTimeOffset.UnixEpoch.UtcTicks;
 
-    /// <summary>Value-column index of each tag a raw statement selected as a column (its columns start with time).</summary>
-    private sealed class TagColumns(IReadOnlyList<string> columns)
+    /// <summary>The tags a raw statement selected as columns, by name, with their value-column index (columns start with time).</summary>
+    private sealed class TagColumns(Dictionary<string, int> indexes)
     {
         public static TagColumns? Of(InfluxSeries series) =>
-            series.Columns.Contains(InfluxSchema.Tags.Direction) ? new TagColumns(series.Columns) : null;
+            series.Columns.Contains(InfluxSchema.Tags.Direction)
+                ? new TagColumns(series.Columns.Skip(1).Select((name, index) => (name, index)).ToDictionary(column => column.name, column => column.index, StringComparer.Ordinal))
+                : null;
 
-        public int IndexOf(string key)
-        {
-            for (var index = 1; index < columns.Count; index++)
-            {
-                if (columns[index] == key)
-                {
-                    return index - 1;
-                }
-            }
-
-            return -1;
-        }
+        public string Tag(InfluxRow row, string key) => indexes.TryGetValue(key, out var index) ? row.Text(index) : string.Empty;
     }
 
     /// <summary>The tags of a sum, parsed once per series (grouped statements) or per row (raw ones).</summary>
@@ -339,9 +330,9 @@ internal sealed class BucketedSums(InfluxQlClient client, QueryEngineOptions opt
             }
 
             var connector = tag(InfluxSchema.Tags.Connector);
-            if (names is not null && !names.TryAdd(connector, connector))
+            if (names is not null)
             {
-                connector = names[connector];
+                connector = names.TryGetValue(connector, out var known) ? known : names[connector] = connector;
             }
 
             return new SumTags(
